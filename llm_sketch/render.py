@@ -1,0 +1,295 @@
+"""Sanitized SVG → pixels, at an explicit size, in a worker process that can be stopped.
+
+``rasterize`` returns an ``H × W × 4`` uint8 array with straight (not premultiplied) alpha. The renderer runs in a
+reusable child process (``render_worker``) with a memory limit; a render that outruns ``timeout`` kills the child,
+which is replaced on the next call. The result is read from cairo's buffer, never through a PNG round trip.
+
+Backends: ``cairo`` (cairosvg; fast, the default) and ``resvg`` (a wheel with no system libraries; serves where
+libcairo is missing, and draws some features more correctly). ``auto`` picks cairo unless the document uses a
+feature cairosvg is measured to draw wrong (``RESVG_FEATURES``) or cairo is unavailable; if the chosen backend
+fails on a document, the other one is tried before giving up.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import select
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .errors import SVGError
+from .render_worker import read_message, write_message
+from .svgsafe import Limits, SafeSVG, sanitize
+
+FITS = ("contain", "cover", "stretch", "auto")
+BACKENDS = ("auto", "cairo", "resvg")
+_FIT_PAR = {"contain": "xMidYMid meet", "cover": "xMidYMid slice", "stretch": "none"}
+# Features cairosvg draws wrong where resvg is right (measured on the resvg test suite: bench/reference_suite.py).
+RESVG_FEATURES = frozenset({"clip-path", "mask", "pattern", "marker", "svg", "raster"})
+MAX_DEVICE_COORDINATE = 4_000_000  # cairo's fixed-point coordinates overflow near 8.4 million
+DEFAULT_TIMEOUT = float(os.environ.get("LLM_SKETCH_RENDER_TIMEOUT", "20"))
+
+CAIRO_HELP = ("the Cairo library is missing: install it (Debian/Ubuntu: apt install libcairo2; macOS: brew install "
+              "cairo; Windows: use backend 'resvg', which needs no system library)")
+
+
+class _Worker:
+    """One render child process, started on first use and replaced after a timeout or crash."""
+
+    def __init__(self):
+        self.process: subprocess.Popen | None = None
+        self.lock = threading.Lock()
+        self.missing: dict[str, str | None] = {}
+        self.peak_rss_kb = 0
+
+    def _start(self) -> None:
+        root = str(Path(__file__).resolve().parent.parent)
+        env = dict(os.environ)
+        env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        # the package is imported under its own name in the child, whatever folder the pack was cloned into
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", f"{__package__}.render_worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, env=env, cwd=root, bufsize=0,
+        )
+        _grow_pipe(self.process.stdout)
+        self._send({"op": "probe"})
+        reply = self._receive_json(timeout=60)
+        self.missing = reply.get("missing", {})
+
+    def stop(self) -> None:
+        if self.process is not None:
+            try:
+                self.process.kill()
+                self.process.wait(timeout=5)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+            self.process = None
+
+    def _send(self, header: dict, body: bytes | None = None) -> None:
+        pipe = self.process.stdin
+        write_message(pipe, json.dumps(header).encode())
+        if body is not None:
+            write_message(pipe, body)
+        pipe.flush()
+
+    def _wait_readable(self, deadline: float) -> None:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not _readable(self.process.stdout, remaining):
+            raise TimeoutError
+
+    def _receive_json(self, timeout: float) -> dict:
+        self._wait_readable(time.monotonic() + timeout)
+        data = read_message(self.process.stdout)
+        if data is None:
+            raise EOFError
+        return json.loads(data)
+
+    def render(self, svg: bytes, backend: str, width: int, height: int, background: str | None,
+               timeout: float) -> tuple[bytes, str]:
+        with self.lock:
+            if self.process is None or self.process.poll() is not None:
+                self._start()
+            deadline = time.monotonic() + timeout
+            watchdog = None
+            if os.name == "nt":  # no select() on pipes there: a timer kills the child instead
+                watchdog = threading.Timer(timeout, self.process.kill)
+                watchdog.start()
+            try:
+                self._send({"op": "render", "backend": backend, "width": width, "height": height,
+                            "background": background}, svg)
+                self._wait_readable(deadline)
+                reply = json.loads(read_message(self.process.stdout) or b"null")
+                if reply is None:
+                    raise EOFError
+                self.peak_rss_kb = max(self.peak_rss_kb, reply.get("peak_rss_kb", 0))
+                if not reply["ok"]:
+                    if reply.get("kind") == "memory":
+                        self.stop()  # a process that hit its limit may be left fragmented: start fresh
+                        raise SVGError(f"rendering needed more memory than allowed "
+                                       f"({os.environ.get('LLM_SKETCH_RENDER_MEMORY_MB', '2048')} MB): "
+                                       "simplify the SVG or render at a smaller size")
+                    raise _BackendFailed(reply["error"])
+                pixels = self._read_exact(width * height * 4, deadline)
+                return pixels, reply["format"]
+            except TimeoutError:
+                self.stop()
+                raise SVGError(f"rendering took longer than {timeout:g} s and was stopped: the SVG is too complex "
+                               "to draw (simplify it or raise the timeout)") from None
+            except (EOFError, BrokenPipeError, OSError, ValueError):
+                self.stop()
+                if time.monotonic() >= deadline:
+                    raise SVGError(f"rendering took longer than {timeout:g} s and was stopped: the SVG is too "
+                                   "complex to draw (simplify it or raise the timeout)") from None
+                raise SVGError("the renderer crashed on this SVG (it may need more memory than allowed); "
+                               "simplify the SVG") from None
+            finally:
+                if watchdog is not None:
+                    watchdog.cancel()
+
+    def _read_exact(self, size: int, deadline: float) -> bytes:
+        head = self.process.stdout.read(4)
+        if len(head) < 4:
+            raise EOFError
+        buffer = bytearray(size)
+        view = memoryview(buffer)
+        got = 0
+        while got < size:
+            if not _readable(self.process.stdout, 0):
+                self._wait_readable(deadline)
+            n = self.process.stdout.readinto(view[got:])
+            if not n:
+                raise EOFError
+            got += n
+        return buffer
+
+
+class _BackendFailed(Exception):
+    pass
+
+
+def _grow_pipe(pipe) -> None:
+    """Ask Linux for a 1 MiB pipe buffer: fewer round trips when a 4 MB image comes back."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(pipe.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
+    except (ImportError, OSError):
+        pass
+
+
+def _readable(pipe, timeout: float) -> bool:
+    if os.name == "nt":  # no select() on pipes: the read blocks, and a watchdog timer enforces the timeout
+        return True
+    ready, _, _ = select.select([pipe], [], [], timeout)
+    return bool(ready)
+
+
+_worker = _Worker()
+
+
+def worker_peak_rss_kb() -> int:
+    """The largest resident size the render worker has reached (kB), for tests and benchmarks."""
+    return _worker.peak_rss_kb
+
+
+def shutdown() -> None:
+    """Stop the render worker (it is restarted on the next render)."""
+    with _worker.lock:
+        _worker.stop()
+
+
+def prepare(doc: SafeSVG, width: int, height: int, fit: str = "contain") -> bytes:
+    """The document's markup with its root set to draw the viewBox onto exactly ``width`` × ``height``."""
+    if fit not in FITS:
+        raise SVGError(f"unknown fit {fit!r}: use one of {', '.join(FITS)}")
+    par = doc.preserve_aspect_ratio if fit == "auto" else _FIT_PAR[fit]
+    end = doc.text.index(">")
+    head = doc.text[:end]
+    head = re.sub(r'\s(width|height|preserveAspectRatio)="[^"]*"', "", head)
+    head += f' width="{width}" height="{height}" preserveAspectRatio="{par}"'
+    return (head + doc.text[end:]).encode("utf-8")
+
+
+def check_size(doc: SafeSVG, width: int, height: int, limits: Limits) -> None:
+    if not isinstance(width, int) or not isinstance(height, int) or width < 1 or height < 1:
+        raise SVGError(f"the output size must be positive whole pixels, got {width}×{height}")
+    if width * height > limits.max_output_pixels:
+        raise SVGError(f"the output is too large: {width}×{height} pixels (limit {limits.max_output_pixels} "
+                       "pixels); render smaller")
+    vx, vy, vw, vh = doc.view_box
+    reach = (doc.extent + abs(vx) + abs(vy)) * max(width / vw, height / vh)
+    if reach > MAX_DEVICE_COORDINATE:
+        raise SVGError(f"the drawing reaches {reach:.3g} px from the canvas at this size (limit "
+                       f"{MAX_DEVICE_COORDINATE:g}); its coordinates are too large for its viewBox")
+
+
+def choose_backend(doc: SafeSVG, backend: str = "auto") -> list[str]:
+    """The backends to try, in order."""
+    if backend not in BACKENDS:
+        raise SVGError(f"unknown backend {backend!r}: use one of {', '.join(BACKENDS)}")
+    if backend != "auto":
+        return [backend]
+    first = "resvg" if doc.features & RESVG_FEATURES else "cairo"
+    return [first, "resvg" if first == "cairo" else "cairo"]
+
+
+def rasterize(svg: SafeSVG | str | bytes, width: int, height: int, *, fit: str = "contain",
+              background: str | None = None, backend: str = "auto", timeout: float | None = None,
+              limits: Limits | None = None) -> np.ndarray:
+    """SVG → ``height × width × 4`` uint8 RGBA (straight alpha). Raw text is sanitized first.
+
+    ``background``: a CSS colour painted under the drawing, or None for transparent.
+    """
+    limits = limits or Limits()
+    doc = sanitize(svg, limits)
+    width, height = _as_int(width, "width"), _as_int(height, "height")
+    check_size(doc, width, height, limits)
+    if background is not None:
+        from .colors import parse_color, to_hex
+
+        rgba = parse_color(background)
+        if rgba is None:
+            raise SVGError(f"unknown background colour {background!r}: use a CSS colour such as white or #ffffff")
+        background = to_hex(rgba) if rgba[3] >= 1 else None
+    markup = prepare(doc, width, height, fit)
+    timeout = DEFAULT_TIMEOUT if timeout is None else timeout
+    failures = []
+    for name in choose_backend(doc, backend):
+        missing = _worker.missing.get(name)
+        if missing:
+            failures.append(f"{name}: " + (CAIRO_HELP if name == "cairo" else f"not installed ({missing})"))
+            continue
+        try:
+            pixels, pixel_format = _worker.render(markup, name, width, height, background, timeout)
+        except _BackendFailed as exc:
+            failures.append(f"{name}: {exc}")
+            continue
+        if _worker.missing.get(name):  # discovered on the first start
+            failures.append(f"{name}: " + (CAIRO_HELP if name == "cairo" else "not installed"))
+            continue
+        return _to_rgba(pixels, pixel_format, width, height)
+    raise SVGError("no renderer could draw this SVG: " + "; ".join(failures))
+
+
+def _as_int(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer, float)) or value != int(value):
+        raise SVGError(f"the {name} must be a whole number of pixels, got {value!r}")
+    return int(value)
+
+
+def _unpremultiply_table() -> np.ndarray:
+    alpha = np.arange(1, 256, dtype=np.uint32)[:, None]
+    channel = np.arange(256, dtype=np.uint32)[None, :]
+    table = np.zeros((256, 256), dtype=np.uint8)
+    table[1:] = np.minimum(255, (channel * 255 + alpha // 2) // alpha)
+    return table
+
+
+_UNPREMULTIPLY = _unpremultiply_table()  # [alpha, premultiplied channel] → straight channel
+
+
+def _to_rgba(pixels: bytes, pixel_format: str, width: int, height: int) -> np.ndarray:
+    if pixel_format == "rgba":
+        return np.frombuffer(pixels, dtype=np.uint8).reshape(height, width, 4).copy()
+    # cairo's ARGB32 is premultiplied and native-endian: as uint32 it reads 0xAARRGGBB. Swap R and B with uint32
+    # operations (numpy-typed constants: a Python int mask would promote the whole array to int64).
+    argb = np.frombuffer(pixels, dtype=np.uint32).reshape(height, width)
+    if sys.byteorder != "little":
+        argb = argb.byteswap()
+    low, mid, shift = np.uint32(0xFF), np.uint32(0xFF00FF00), np.uint32(16)
+    abgr = (argb & mid) | ((argb & low) << shift) | ((argb >> shift) & low)
+    rgba = abgr.view(np.uint8).reshape(height, width, 4)
+    flat = rgba.reshape(-1, 4)
+    partial = np.flatnonzero((flat[:, 3] - np.uint8(1)) < np.uint8(254))  # 0 < alpha < 255
+    if partial.size:
+        px = flat[partial]
+        px[:, :3] = _UNPREMULTIPLY[px[:, 3:4], px[:, :3]]
+        flat[partial] = px
+    return rgba
