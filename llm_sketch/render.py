@@ -50,13 +50,14 @@ class _Worker:
         self.peak_rss_kb = 0
 
     def _start(self) -> None:
-        root = str(Path(__file__).resolve().parent.parent)
+        package = Path(__file__).resolve().parent
         env = dict(os.environ)
-        env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-        # the package is imported under its own name in the child, whatever folder the pack was cloned into
+        env["PYTHONPATH"] = str(package.parent) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        # The child imports the engine by its folder name (llm_sketch), whatever folder the pack was cloned into
+        # and whatever name ComfyUI imported it under. Its stderr is ours, so its warnings reach the console.
         self.process = subprocess.Popen(
-            [sys.executable, "-m", f"{__package__}.render_worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, env=env, cwd=root, bufsize=0,
+            [sys.executable, "-m", f"{package.name}.render_worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            env=env, cwd=str(package.parent), bufsize=0,
         )
         _grow_pipe(self.process.stdout)
         self._send({"op": "probe"})

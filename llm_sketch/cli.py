@@ -1,0 +1,130 @@
+"""``python -m llm_sketch``: the engine from the command line.
+
+Bad input ends with exit code 2 and one line on stderr (never a traceback); see ``main``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import SketchError
+
+SAMPLES = Path(__file__).resolve().parent / "samples"
+
+
+def _read(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise SketchError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _size(args, doc) -> tuple[int, int]:
+    """--width/--height; one alone keeps the SVG's aspect; neither uses the SVG's own size."""
+    if args.width and args.height:
+        return args.width, args.height
+    if args.width:
+        return args.width, max(1, round(args.width * doc.height / doc.width))
+    if args.height:
+        return max(1, round(args.height * doc.width / doc.height)), args.height
+    return max(1, round(doc.width)), max(1, round(doc.height))
+
+
+def _save_png(rgba, path: Path) -> None:
+    from PIL import Image
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(rgba).save(path)
+
+
+def cmd_render(args) -> int:
+    from .render import rasterize
+    from .svgsafe import sanitize
+
+    doc = sanitize(_read(args.svg))
+    width, height = _size(args, doc)
+    rgba = rasterize(doc, width, height, fit=args.fit, background=args.background, backend=args.backend)
+    _save_png(rgba, Path(args.out))
+    print(args.out)
+    return 0
+
+
+def cmd_layout(args) -> int:
+    from .layout import extract_layout
+    from .svgsafe import sanitize
+
+    doc = sanitize(_read(args.svg))
+    width, height = _size(args, doc)
+    print(extract_layout(doc, width, height, fit=args.fit).to_json())
+    return 0
+
+
+def cmd_demo(args) -> int:
+    """The main job on the embedded default: the paper's prompt, sketched, rendered, laid out and previewed."""
+    from .layout import extract_layout
+    from .preview import draw_layout
+    from .render import rasterize
+    from .svgsafe import sanitize
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    doc = sanitize((SAMPLES / "blue_circle_red_triangle.svg").read_bytes())
+    width = height = args.size
+    rgba = rasterize(doc, width, height)
+    layout = extract_layout(doc, width, height)
+    files = {"sketch.svg": out / "sketch.svg", "sketch.png": out / "sketch.png",
+             "layout.json": out / "layout.json", "preview.png": out / "preview.png"}
+    files["sketch.svg"].write_text(doc.text, encoding="utf-8")
+    _save_png(rgba, files["sketch.png"])
+    files["layout.json"].write_text(layout.to_json(), encoding="utf-8")
+    _save_png(draw_layout(rgba, layout), files["preview.png"])
+    print('prompt: "a blue circle on the left and a red triangle on the right"')
+    for obj in layout.objects:
+        print(f"  {obj.label:<14} {obj.color['name']:<6} box {[round(v) for v in obj.bbox]}")
+    for path in files.values():
+        print(path)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m llm_sketch", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def size_options(p):
+        p.add_argument("--width", type=int, help="output width in pixels (default: the SVG's own)")
+        p.add_argument("--height", type=int, help="output height in pixels (default: the SVG's own)")
+        p.add_argument("--fit", default="contain", choices=["contain", "cover", "stretch", "auto"],
+                       help="how the viewBox maps onto the output size (auto: the SVG's preserveAspectRatio)")
+
+    p = sub.add_parser("render", help="SVG → PNG, sanitized")
+    p.add_argument("svg", help="input SVG file")
+    p.add_argument("--out", required=True, help="output PNG path")
+    size_options(p)
+    p.add_argument("--background", help="CSS colour under the drawing (default: transparent)")
+    p.add_argument("--backend", default="auto", choices=["auto", "cairo", "resvg"])
+    p.set_defaults(run=cmd_render)
+
+    p = sub.add_parser("layout", help="SVG → Layout JSON on stdout")
+    p.add_argument("svg", help="input SVG file")
+    size_options(p)
+    p.set_defaults(run=cmd_layout)
+
+    p = sub.add_parser("demo", help="render the paper's example sketch with its layout and a preview")
+    p.add_argument("--out", default="demo-out", help="output folder (default: demo-out)")
+    p.add_argument("--size", type=int, default=512, help="output size in pixels (square)")
+    p.set_defaults(run=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except SketchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,12 @@
+"""Thin ComfyUI (V3) adapters over the ``llm_sketch`` engine, one module per stage."""
+
+from ._comfy import ComfyExtension, io
+from .layout_nodes import LayoutPreview, SVGToLayout
+from .svg_nodes import LoadSVG, RasterizeSVG, SaveSVG
+
+NODES: list[type[io.ComfyNode]] = [LoadSVG, RasterizeSVG, SaveSVG, SVGToLayout, LayoutPreview]
+
+
+class LLMSketchExtension(ComfyExtension):
+    async def get_node_list(self) -> list[type[io.ComfyNode]]:
+        return NODES
