@@ -2,18 +2,19 @@
 PY ?= python3
 VENV := .venv
 VPY := $(VENV)/bin/python
-# The CPU build of torch (a wheel on this kind of machine's disk). A plain `torch` would pull a multi-GB CUDA build.
-TORCH ?= torch==2.13.0
+# ComfyUI 0.3.75 cannot start without torchvision (comfy/sd.py imports it), and PyPI's torchvision does not
+# import beside the CPU build torch==2.13.0. This pair is the one that works here on the CPU: a CUDA build whose
+# wheels lie on this kind of machine's disk (pip takes them from there; elsewhere it downloads several GB).
+TORCH ?= torch==2.14.1 torchvision==0.29.1
 
 .PHONY: venv comfyui test demo bench
 
 venv: $(VENV)/.stamp
 
-# An existing torch is kept (a developer's venv may carry another build, with torchvision beside it);
-# only a venv without torch gets $(TORCH).
+# A venv whose torch and torchvision already import together keeps them; any other gets $(TORCH).
 $(VENV)/.stamp: requirements.txt requirements-dev.txt
 	test -x $(VPY) || $(PY) -m venv $(VENV)
-	$(VPY) -c 'import torch' 2>/dev/null || $(VPY) -m pip install --disable-pip-version-check '$(TORCH)'
+	$(VPY) -c 'import torchvision' 2>/dev/null || $(VPY) -m pip install --disable-pip-version-check $(TORCH)
 	$(VPY) -m pip install --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
