@@ -4,7 +4,7 @@
 Two modes:
 
 * default (engine): every case goes through ``llm_sketch.sanitize`` then ``llm_sketch.rasterize`` at the
-  reference size (fit="stretch"), once per backend (``--backend auto|cairo|resvg|all``, default all).
+  reference size (fit="auto", see DEFAULT_FIT), once per backend (``--backend auto|cairo|resvg|all``, default all).
   Prints pass / near / fail / error / rejected for non-text and text cases separately, then pass counts
   per feature folder.
 * ``--raw``: the bare renderers, bypassing the engine: cairosvg (parser Tree + PNGSurface at the reference
@@ -57,9 +57,16 @@ POLICY_REJECTABLE = {
     # Degenerate root sizes: negative or zero width/height on the root <svg>.
     "structure/svg/negative-size",
     "structure/svg/zero-size",
-    # Not UTF-8: the engine takes text (str), so a Windows-1251 document cannot be handed over as-is.
+    # Not UTF-8 (Windows-1251, declared in the XML declaration): handed to sanitize() as bytes; refusing it is fine.
     "structure/svg/not-UTF-8-encoding",
 }
+
+# The fit mode the engine renders with. The reference size is the document's width/height scaled to 300 px wide,
+# which is *not* always the viewBox's aspect: 8 structure/svg/preserveAspectRatio* cases have width="200"
+# height="100" with a 200x200 viewBox, and their own preserveAspectRatio decides the mapping. fit="auto" (the
+# document's preserveAspectRatio) is therefore the faithful mode; fit="stretch" distorts those cases (and changes
+# nothing else: measured, every case that passes with "stretch" also passes with "auto").
+DEFAULT_FIT = "auto"
 
 RAW_BACKENDS = ("cairosvg", "resvg-py", "resvg")
 ENGINE_BACKENDS = ("auto", "cairo", "resvg")
@@ -401,7 +408,7 @@ def run_probe(cases: list[dict], raw_csv: str) -> None:
 # ------------------------------------------------------------------------------------------------ engine mode
 
 
-def render_case(case: dict, backend: str, timeout: float = 10.0) -> dict:
+def render_case(case: dict, backend: str, timeout: float = 10.0, fit: str = DEFAULT_FIT) -> dict:
     """Sanitize + rasterize one case through the engine and score it. Never raises."""
     from llm_sketch import SVGError, rasterize, sanitize
 
@@ -411,8 +418,8 @@ def render_case(case: dict, backend: str, timeout: float = 10.0) -> dict:
     try:
         try:
             text = _decode(data)
-        except UnicodeDecodeError as exc:
-            raise SVGError(f"not UTF-8: {exc}") from None
+        except UnicodeDecodeError:
+            text = data  # not UTF-8 (one case, Windows-1251): hand the bytes over and let the engine decide
         doc = sanitize(text)
     except SVGError as exc:
         row["status"] = "rejected" if case["name"] in POLICY_REJECTABLE else "error"
@@ -424,7 +431,7 @@ def render_case(case: dict, backend: str, timeout: float = 10.0) -> dict:
         row["error"] = f"sanitize crashed: {type(exc).__name__}: {exc}"[:300]
     else:
         try:
-            img = rasterize(doc, case["width"], case["height"], fit="stretch", backend=backend, timeout=timeout)
+            img = rasterize(doc, case["width"], case["height"], fit=fit, backend=backend, timeout=timeout)
             ref = rc.load_png(case["png"])
             if tuple(img.shape) != tuple(ref.shape):
                 raise ValueError(f"rendered shape {tuple(img.shape)}, reference {tuple(ref.shape)}")
@@ -443,8 +450,8 @@ def _render_star(args):
     return render_case(*args)
 
 
-def run_engine(cases: list[dict], backends, jobs: int = 1, timeout: float = 10.0) -> list[dict]:
-    work = [(case, backend, timeout) for backend in backends for case in cases]
+def run_engine(cases: list[dict], backends, jobs: int = 1, timeout: float = 10.0, fit: str = DEFAULT_FIT) -> list[dict]:
+    work = [(case, backend, timeout, fit) for backend in backends for case in cases]
     if jobs <= 1:
         return [render_case(*w) for w in work]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
@@ -516,6 +523,7 @@ def main(argv=None) -> int:
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes for engine mode")
     ap.add_argument("--repeat", type=int, default=3, help="raw mode: renders per case, best time kept")
     ap.add_argument("--timeout", type=float, default=10.0, help="engine rasterize timeout per case")
+    ap.add_argument("--fit", default=DEFAULT_FIT, help=f"engine fit mode (default {DEFAULT_FIT!r}, see DEFAULT_FIT)")
     args = ap.parse_args(argv)
 
     root = Path(args.suite) if args.suite else rc.suite_dir()
@@ -534,7 +542,7 @@ def main(argv=None) -> int:
         report_raw(cases, rows)
     else:
         backends = ENGINE_BACKENDS if args.backend == "all" else (args.backend,)
-        rows = run_engine(cases, backends, args.jobs, args.timeout)
+        rows = run_engine(cases, backends, args.jobs, args.timeout, args.fit)
         report_engine(rows, cases)
     print(f"\n{len(cases)} cases, {time.perf_counter() - t0:.1f} s")
     if args.csv:
