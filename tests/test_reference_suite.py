@@ -87,3 +87,32 @@ def test_reference_suite_non_text_auto():
             + "".join(f"\n  {r['test']}: rejected ({r['error']})" for r in by_class.get("rejected", []))
         )
     assert not problems, summary + "\n" + "\n".join(problems)
+
+
+def test_robust_pct_definition():
+    import numpy as np
+
+    base = np.zeros((20, 20, 4), np.uint8)
+    base[5:15, 5:15] = (0, 128, 0, 255)
+    assert rc.robust_pct(base, base) == 0.0
+    # A 1 px shift is absorbed by the 3x3 window (anti-aliasing slack), both ways.
+    assert rc.robust_pct(np.roll(base, 1, axis=1), base) == 0.0
+    # A 3 px shift is not: in columns 6 and 16 (rows 6-13, away from the corners) each image's pixel differs from
+    # the other's whole 3x3 window.
+    assert rc.robust_pct(np.roll(base, 3, axis=1), base) == 100.0 * 2 * 8 / 400
+    # Compared premultiplied: colour under zero alpha does not matter; 25/255 is still equal, 26/255 differs.
+    ghost = base.copy()
+    ghost[0:5, 0:5] = (255, 0, 0, 0)
+    assert rc.robust_pct(ghost, base) == 0.0
+    near = base.copy()
+    near[5:15, 5:15, 1] = 128 + 25
+    assert rc.robust_pct(near, base) == 0.0
+    near[5:15, 5:15, 1] = 128 + 26
+    assert rc.robust_pct(near, base) == 100.0 * 100 / 400
+    # Both directions must fail: a lone extra pixel differs from B's window, but B's pixel there matches a
+    # neighbour in A, so it is not counted.
+    dot = base.copy()
+    dot[2, 2] = (0, 0, 0, 255)
+    assert rc.robust_pct(dot, base) == 0.0
+    assert rc.classify(0.1) == "pass" and rc.classify(0.5) == "near" and rc.classify(2.0) == "fail"
+    assert rc.classify(None, "error") == "error"
