@@ -19,7 +19,6 @@ import json
 import math
 from dataclasses import asdict, dataclass, field
 
-import numpy as np
 from lxml import etree
 
 from . import geometry as geo
@@ -347,11 +346,13 @@ def extract_layout(svg: SafeSVG | str | bytes, width: int | None = None, height:
 
 def object_masks(svg: SafeSVG | str | bytes, width: int | None = None, height: int | None = None,
                  fit: str = "contain", visible_only: bool = False, backend: str = "auto",
-                 timeout: float | None = None) -> np.ndarray:
+                 timeout: float | None = None):
     """One mask per layout object (N × H × W float32 in 0..1, the object's coverage), each rendered alone.
 
     ``visible_only``: subtract what objects drawn later cover, leaving the visible part.
     """
+    import numpy as np
+
     from .render import rasterize
 
     doc = sanitize(svg)
@@ -397,8 +398,10 @@ def _isolate(root: etree._Element, path: tuple[int, ...]) -> None:
         el = el[index]
 
 
-def pixel_box(mask: np.ndarray, threshold: float = 0.0) -> tuple[int, int, int, int] | None:
-    """The box ``(x0, y0, x1, y1)`` (exclusive ends) of the pixels of ``mask`` above ``threshold``."""
+def pixel_box(mask, threshold: float = 0.0) -> tuple[int, int, int, int] | None:
+    """The box ``(x0, y0, x1, y1)`` (exclusive ends) of the pixels of ``mask`` (an array) above ``threshold``."""
+    import numpy as np
+
     ys, xs = np.nonzero(mask > threshold)
     if xs.size == 0:
         return None

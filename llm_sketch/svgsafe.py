@@ -24,6 +24,7 @@ import math
 import re
 import struct
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from lxml import etree
 
@@ -749,8 +750,13 @@ def element_box(name: str, attrs: dict) -> geo.Box | None:
         xs, ys = values[0::2], values[1::2]
         return (min(xs), min(ys), max(xs), max(ys)) if xs else None
     if name == "path":
-        return geo.path_bbox(geo.parse_path(attrs.get("d", "")))
+        return _path_box(attrs.get("d", ""))
     return None
+
+
+@lru_cache(maxsize=1024)
+def _path_box(d: str) -> geo.Box | None:
+    return geo.path_bbox(geo.parse_path(d))
 
 
 def _raster_size(data: bytes) -> tuple[int, int] | None:
