@@ -56,7 +56,8 @@ def test_invalid_graph_is_refused_with_node_errors(comfy_server):
     del graph["2"]["inputs"]["images"]
     with pytest.raises(ComfyError, match="node_errors") as refused:
         comfy_server.queue(graph)
-    assert "SaveImage" in str(refused.value) or '"2"' in str(refused.value)
+    message = str(refused.value)
+    assert "required_input_missing" in message and '"class_type": "SaveImage"' in message, message
 
 
 def test_execution_error_names_the_node(comfy_server):
