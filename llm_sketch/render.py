@@ -32,7 +32,9 @@ FITS = ("contain", "cover", "stretch", "auto")
 BACKENDS = ("auto", "cairo", "resvg")
 _FIT_PAR = {"contain": "xMidYMid meet", "cover": "xMidYMid slice", "stretch": "none"}
 # Features cairosvg draws wrong where resvg is right (measured on the resvg test suite: bench/reference_suite.py).
-RESVG_FEATURES = frozenset({"clip-path", "mask", "pattern", "marker", "svg", "raster"})
+RESVG_FEATURES = frozenset({"clip-path", "mask", "pattern", "marker", "svg", "raster", "textPath", "switch",
+                            "gradient-edge-case", "dash-zero", "shape-with-children", "aspect-none",
+                            "rect-radius-clamped", "path-arc-then-smooth"})
 MAX_DEVICE_COORDINATE = 4_000_000  # cairo's fixed-point coordinates overflow near 8.4 million
 DEFAULT_TIMEOUT = float(os.environ.get("LLM_SKETCH_RENDER_TIMEOUT", "20"))
 
@@ -192,6 +194,8 @@ def prepare(doc: SafeSVG, width: int, height: int, fit: str = "contain") -> byte
         raise SVGError(f"unknown fit {fit!r}: use one of {', '.join(FITS)}")
     par = doc.preserve_aspect_ratio if fit == "auto" else _FIT_PAR[fit]
     end = doc.text.index(">")
+    if doc.text[end - 1] == "/":  # an empty, self-closing root
+        end -= 1
     head = doc.text[:end]
     head = re.sub(r'\s(width|height|preserveAspectRatio)="[^"]*"', "", head)
     head += f' width="{width}" height="{height}" preserveAspectRatio="{par}"'

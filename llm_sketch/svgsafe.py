@@ -41,13 +41,15 @@ _NSMAP = {None: SVG_NS, "xlink": XLINK_NS}
 class Limits:
     """Caps that bound a render's time and memory. Raise them only for trusted input."""
 
-    max_bytes: int = 4_000_000
-    max_elements: int = 20_000  # before and after `use` is inlined
+    max_bytes: int = 2_000_000
+    max_elements: int = 5_000  # before and after `use` is inlined (sketches have tens to hundreds)
+    max_path_segments: int = 20_000  # in all path data together
     max_depth: int = 64
     max_coordinate: float = 1e6  # any coordinate, length or radius, in user units after transforms
     max_image_pixels: int = 16_777_216  # an embedded raster's width × height (4096²)
     max_output_pixels: int = 67_108_864  # the rendered canvas (8192²)
     max_text_chars: int = 100_000
+    max_css_rules: int = 1_000  # selector × element matching is the CSS engine's cost
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,10 @@ _DATA_ATTR = re.compile(r"^data-[a-z0-9_.-]{1,40}$")
 _LENGTH = re.compile(rf"^\s*({geo.NUMBER})\s*([a-zA-Z%]*)\s*$")
 _UNITS = {"": 1.0, "px": 1.0, "pt": 4 / 3, "pc": 16.0, "mm": 96 / 25.4, "cm": 96 / 2.54, "in": 96.0, "q": 96 / 101.6,
           "em": 16.0, "rem": 16.0, "ex": 8.0, "ch": 8.0}
+_NUMERIC_ATTRS = GEOMETRY_ATTRS | {"d", "points", "transform", "gradientTransform", "patternTransform", "viewBox",
+                                   "stroke-width", "stroke-dashoffset", "stroke-dasharray", "font-size", "offset",
+                                   "opacity", "fill-opacity", "stroke-opacity", "stop-opacity", "stroke-miterlimit"}
+_NON_FINITE = re.compile(r"(?<![a-z])(?:nan|inf(?:inity)?)(?![a-z])", re.I)
 _RASTER_DATA = re.compile(r"^data:image/(png|jpeg|jpg|gif|webp)(;[a-z0-9=._-]+)*;base64,([A-Za-z0-9+/=\s]*)$", re.I)
 
 
@@ -132,6 +138,20 @@ def extract_svg_markup(text: str) -> str:
     end = lower.rfind("</svg>")
     body = text[start:end + 6] if end > start else text[start:].rstrip() + "</svg>"
     return _DOCTYPE.sub("", body)
+
+
+def _html_entities(markup: str) -> str:
+    """``&nbsp;``, ``&copy;`` … (HTML names, undefined in XML) → the characters; XML's own five stay."""
+    import html.entities
+
+    def replace(match):
+        name = match.group(1)
+        if name in ("amp", "lt", "gt", "quot", "apos"):
+            return match.group(0)
+        char = html.entities.html5.get(name + ";")
+        return char if char else ""
+
+    return re.sub(r"&([A-Za-z][A-Za-z0-9]{1,31});", replace, markup)
 
 
 def _parse(markup: str | bytes) -> etree._Element:
@@ -173,6 +193,8 @@ class _Context:
         self.limits = limits
         self.viewport = viewport  # root user-space width, height (for %, vw, vh, vmin, vmax)
         self.ids: set[str] = set()
+        self.empty_gradients: set[str] = set()
+        self.path_segments = 0  # gradient ids with no <stop> (for paint fallbacks)
         self.features: set[str] = set()
         self.notes: list[str] = []
         self.extent = 0.0
@@ -194,8 +216,10 @@ class _Context:
             w, h = self.viewport
             ref = {"x": w, "y": h}.get(axis, math.hypot(w, h) / math.sqrt(2))
             return number / 100 * ref
-        if unit in ("em",):
+        if unit == "em":
             return number * font_size
+        if unit in ("ex", "ch"):  # both about half an em in common fonts (what resvg uses)
+            return number * font_size / 2
         if unit in ("vw", "vh", "vmin", "vmax"):
             w, h = self.viewport
             ref = {"vw": w, "vh": h, "vmin": min(w, h), "vmax": max(w, h)}[unit]
@@ -239,9 +263,9 @@ def _paint(value: str, ctx: _Context, current_color: str | None) -> tuple[str | 
         m = _URL.match(v)
         fallback = None
         if m:
-            if m.group(2) in ctx.ids:
-                return f"url(#{m.group(2)})", 1.0
             fallback = m.group(3).strip() or None
+            if m.group(2) in ctx.ids and not (fallback and m.group(2) in ctx.empty_gradients):
+                return f"url(#{m.group(2)})", 1.0  # (a gradient with no stops falls back to the colour after it)
         elif ")" in v:
             fallback = v.split(")", 1)[1].strip() or None
             ctx.note("removed a reference to an external paint server")
@@ -314,8 +338,12 @@ def _stylesheet_rules(root: etree._Element, ctx: _Context):
 
     matcher = cssselect2.Matcher()
     count = 0
+    total = 0
     for style in styles:
         css = "".join(style.itertext())
+        total += len(css)
+        if total > 100_000:
+            raise _error("the SVG's <style> is too large: more than 100000 characters of CSS")
         for rule in tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=True):
             if rule.type == "at-rule":
                 ctx.note(f"removed CSS @{rule.lower_at_keyword}")
@@ -333,6 +361,8 @@ def _stylesheet_rules(root: etree._Element, ctx: _Context):
                 if selector.pseudo_element is None:
                     matcher.add_selector(selector, declarations)
                     count += 1
+            if count > ctx.limits.max_css_rules:
+                raise _error(f"too many CSS rules in <style>: more than {ctx.limits.max_css_rules}")
     return matcher if count else None
 
 
@@ -347,7 +377,8 @@ def _apply_stylesheet(root: etree._Element, matcher) -> dict:
             decls: dict[str, str] = {}
             for match in matches:
                 for name, value in match[3]:
-                    decls[name] = value.replace("!important", "").strip()
+                    if name in PRESENTATION_ATTRS:
+                        decls[name] = value.replace("!important", "").strip()
             styled[wrapper.etree_element] = decls
     return styled
 
@@ -367,7 +398,12 @@ class _Builder:
                 for key, value in el.attrib.items():
                     if _local(key) == "id" and value:
                         self.ctx.ids.add(value.strip())
-        self.source_ids = {}
+                if _local(el.tag) in ("linearGradient", "radialGradient") and el.get("id") and not el.get(
+                        "href") and not el.get(f"{{{XLINK_NS}}}href") and not any(
+                        _local(c.tag) == "stop" for c in el if isinstance(c.tag, str)):
+                    self.ctx.empty_gradients.add(el.get("id").strip())
+        self.viewport_clips = 0
+        self.nested = 0  # depth of nested <svg> viewports (their % lengths are kept for the renderer)
 
     # attributes of one source element, after CSS and style="" are folded in (style wins, then CSS, then attributes)
     def _declared(self, el: etree._Element) -> dict[str, str]:
@@ -389,7 +425,19 @@ class _Builder:
         style = attrs.pop("style", None)
         if style:
             for name, value in _css_declarations(style):
-                attrs[name] = value.replace("!important", "").strip()
+                if name in PRESENTATION_ATTRS:  # CSS sets properties, not geometry (SVG 1.1, as resvg reads it)
+                    attrs[name] = value.replace("!important", "").strip()
+        for name, value in list(attrs.items()):
+            if value.strip().lower() == "inherit":  # explicit inherit: the parent's value, for properties only
+                if name not in PRESENTATION_ATTRS:
+                    del attrs[name]
+                    continue
+                parent = el.getparent()
+                inherited = self._declared(parent).get(name) if parent is not None else None
+                if inherited is None:
+                    del attrs[name]
+                else:
+                    attrs[name] = inherited
         return attrs
 
     def build(self, el: etree._Element, parent_out, depth: int, inherited: dict[str, str], ctm: geo.Matrix):
@@ -455,9 +503,17 @@ class _Builder:
                 out_attrs.pop("transform")  # an invalid transform list is ignored as a whole
                 transform = geo.IDENTITY
         origin = out_attrs.pop("transform-origin", None)
-        if origin is not None and transform != geo.IDENTITY:
+        if origin is not None:
             ox, oy = (float(v) for v in origin.split())
-            transform = geo.multiply(geo.translate(ox, oy), geo.multiply(transform, geo.translate(-ox, -oy)))
+
+            def about_origin(m):
+                return geo.multiply(geo.translate(ox, oy), geo.multiply(m, geo.translate(-ox, -oy)))
+
+            if transform != geo.IDENTITY:
+                transform = about_origin(transform)
+            for key in ("patternTransform", "gradientTransform"):
+                if key in out_attrs:
+                    out_attrs[key] = geo.format_matrix(about_origin(geo.parse_transform(out_attrs[key])))
         if transform != geo.IDENTITY:
             if not all(math.isfinite(v) for v in transform):
                 raise _error(f"non-finite number in the transform of <{name}>")
@@ -466,10 +522,24 @@ class _Builder:
             out_attrs["transform"] = geo.format_matrix(transform)
         child_ctm = geo.multiply(ctm, transform)
         ctx.features.add(name)
+        # features cairosvg is measured to draw wrong (llm_sketch.render.RESVG_FEATURES routes them to resvg)
+        if name in SHAPES and any(isinstance(c.tag, str) and _local(c.tag) not in ("title", "desc") for c in el):
+            ctx.features.add("shape-with-children")
+        if name in ("linearGradient", "radialGradient") and (
+                "fr" in attrs or attrs.get("r", "").strip().startswith("-") or any(
+                    isinstance(c.tag, str) and _local(c.tag) not in ("stop", "title", "desc") for c in el)):
+            ctx.features.add("gradient-edge-case")
+        if out_attrs.get("stroke-dasharray", "none") != "none" and any(
+                float(v) == 0 for v in out_attrs["stroke-dasharray"].split()):
+            ctx.features.add("dash-zero")
         if name == "image":
             if not self._image(out_attrs):
                 return
             ctx.features.add("raster")
+        for paint in ("fill", "stroke"):
+            # `fill="currentColor"` inherited from an ancestor uses *this* element's colour (CSS computed value)
+            if paint not in attrs and inherited.get(f"_{paint}_current") and "color" in attrs and current_color:
+                out_attrs[paint] = current_color
         self._track_extent(name, out_attrs, child_ctm)
 
         out = etree.SubElement(parent_out, f"{{{SVG_NS}}}{name}")
@@ -489,9 +559,19 @@ class _Builder:
             if key in out_attrs:
                 child_inherited[key] = out_attrs[key]
         child_inherited["font-size"] = geo.fmt(font_size)
+        for paint in ("fill", "stroke"):
+            if paint in attrs:
+                if attrs[paint].strip().lower() == "currentcolor":
+                    child_inherited[f"_{paint}_current"] = "1"
+                else:
+                    child_inherited.pop(f"_{paint}_current", None)
         if current_color:
             child_inherited["color"] = current_color
-        self.build(el, out, depth + 1, child_inherited, child_ctm)
+        self.nested += name == "svg"
+        try:
+            self.build(el, out, depth + 1, child_inherited, child_ctm)
+        finally:
+            self.nested -= name == "svg"
         if name in TEXT:  # keep the text between child elements (tails) of the children that survived
             allowed = [c for c in el if isinstance(c.tag, str) and _local(c.tag) in ALLOWED_ELEMENTS]
             for child_in, child_out in zip(allowed, list(out)):
@@ -501,6 +581,13 @@ class _Builder:
     def _value(self, element: str, key: str, value: str, attrs: dict, current_color, font_size) -> str | None:
         ctx = self.ctx
         low = value.lower()
+        if key in _NUMERIC_ATTRS:
+            if _NON_FINITE.search(value):
+                raise _error(f"non-finite number (NaN or infinity) in <{element}> {key}")
+            try:
+                geo.numbers(value)
+            except geo.GeometryError:  # 1e999 and the like
+                raise _error(f"non-finite number (NaN or infinity) in <{element}> {key}") from None
         if low == "inherit" and key in INHERITED:
             return None
         if key in ("fill", "stroke"):
@@ -546,9 +633,14 @@ class _Builder:
                 segments = geo.parse_path(value)
             except (ValueError, OverflowError):
                 return None
+            ctx.path_segments += len(segments)
+            if ctx.path_segments > ctx.limits.max_path_segments:
+                raise _error(f"path data too long: more than {ctx.limits.max_path_segments} segments in all")
             for seg in segments:
                 for v in seg[1:]:
                     ctx.check_magnitude(_finite(v, f"<{element}> d"), f"<{element}> d")
+            if re.search(r"[Aa][^A-Za-z]*[SsTt]", value):
+                ctx.features.add("path-arc-then-smooth")  # cairosvg reflects the wrong control point
             return geo.format_path(segments)
         if key == "points":
             try:
@@ -583,7 +675,7 @@ class _Builder:
         if key in GEOMETRY_ATTRS:
             if low == "auto" and key in ("rx", "ry", "width", "height"):
                 return None
-            keep_percent = element in ("linearGradient", "radialGradient", "pattern", "mask", "clipPath",
+            keep_percent = self.nested > 0 or element in ("linearGradient", "radialGradient", "pattern", "mask", "clipPath",
                                        "svg", "stop", "image", "use", "symbol", "marker", "filter")
             if element in ("text", "tspan") and key in ("x", "y", "dx", "dy"):
                 try:  # text positions may be lists
@@ -654,14 +746,18 @@ class _Builder:
         """Apply the SVG rules for missing/negative sizes; False when the element renders nothing."""
         def num(key, default=None):
             v = attrs.get(key)
-            if v is None or v.endswith("%"):
+            if v is None:
                 return default
+            if v.endswith("%"):  # relative to a nested viewport: positive unless negative
+                return 1.0 if float(v[:-1]) > 0 else 0.0
             return float(v)
 
         if name == "rect":
             w, h = num("width", 0.0), num("height", 0.0)
             if w <= 0 or h <= 0:
                 return False
+            if attrs.get("width", "").endswith("%") or attrs.get("height", "").endswith("%"):
+                return True
             rx, ry = num("rx"), num("ry")
             rx = None if rx is not None and rx < 0 else rx
             ry = None if ry is not None and ry < 0 else ry
@@ -670,6 +766,8 @@ class _Builder:
                 if value is None:
                     attrs.pop(key, None)
                 else:
+                    if value > limit:
+                        self.ctx.features.add("rect-radius-clamped")  # cairo rounds these corners coarsely
                     attrs[key] = geo.fmt(min(value, limit))
         elif name == "circle":
             if num("r", 0.0) <= 0:
@@ -853,14 +951,18 @@ def sanitize(text: str | bytes | SafeSVG, limits: Limits | None = None) -> SafeS
         raise _error(f"expected SVG text, got {type(text).__name__}")
     if len(text) > limits.max_bytes:
         raise _error(f"the SVG is too large: {len(text)} characters (limit {limits.max_bytes})")
-    markup = extract_svg_markup(text)
+    if re.search(r"<!ENTITY", text, re.I):
+        raise _error("the SVG declares XML entities (<!ENTITY …>), which are never expanded, for safety: "
+                     "write their values out")
+    markup = _html_entities(extract_svg_markup(text))
     if re.search(r"<\s*(?:xi:)?include\b", markup, re.I):
         markup = re.sub(r"<\s*xi:include\b[^>]*/?>", "", markup, flags=re.I)
-    if not re.search(r"<svg[^>]*\bxmlns\s*=", markup[:5000], re.I):
-        markup = re.sub(r"<svg\b", f'<svg xmlns="{SVG_NS}"', markup, count=1, flags=re.I)
+    if not re.match(r"<svg:", markup, re.I) and not re.search(r"<svg[^>]*\bxmlns\s*=", markup[:5000], re.I):
+        markup = re.sub(r"<svg(?=[\s/>])", f'<svg xmlns="{SVG_NS}"', markup, count=1, flags=re.I)
     if "xlink:" in markup and "xmlns:xlink" not in markup:
-        markup = re.sub(r"<svg\b", f'<svg xmlns:xlink="{XLINK_NS}"', markup, count=1, flags=re.I)
-    root = _parse(markup.encode("utf-8"))
+        markup = re.sub(r"<(svg:)?svg(?=[\s/>])", lambda m: f'<{m.group(1) or ""}svg xmlns:xlink="{XLINK_NS}"',
+                        markup, count=1, flags=re.I)
+    root = _parse(markup.encode("utf-8", errors="replace"))  # (lone surrogates in a str become "?")
     if _local(root.tag) != "svg":
         raise _error(f"not an SVG: the root element is <{_local(root.tag)}>")
     total = sum(1 for _ in root.iter())
@@ -875,7 +977,7 @@ def sanitize(text: str | bytes | SafeSVG, limits: Limits | None = None) -> SafeS
     out_root = etree.Element(f"{{{SVG_NS}}}svg", nsmap=_NSMAP)
     root_attrs = builder._declared(root)
     inherited: dict[str, str] = {}
-    for key in sorted(PRESENTATION_ATTRS - {"display", "transform-origin", "overflow", "clip-path", "mask"}):
+    for key in sorted(PRESENTATION_ATTRS - {"display", "transform-origin", "overflow", "clip-path", "mask", "opacity"}):
         if key in root_attrs:
             value = builder._value("svg", key, root_attrs[key].strip(), root_attrs, None, 16.0)
             if value is not None:
@@ -887,6 +989,8 @@ def sanitize(text: str | bytes | SafeSVG, limits: Limits | None = None) -> SafeS
         if _DATA_ATTR.match(key):
             out_root.set(key, value.strip()[:200])
     builder.build(root, out_root, 0, inherited, geo.IDENTITY)
+    _wrap_root_effects(out_root, root_attrs, builder)
+    background = root_attrs.get("background-color") or root_attrs.get("background")
 
     if view_box is None:
         if width and height:
@@ -905,17 +1009,47 @@ def sanitize(text: str | bytes | SafeSVG, limits: Limits | None = None) -> SafeS
     par = (root.get("preserveAspectRatio") or "xMidYMid meet").strip()
     if not re.fullmatch(r"(none|x(Min|Mid|Max)Y(Min|Mid|Max))(\s+(meet|slice))?", par):
         par = "xMidYMid meet"
+    if background and parse_color(background.strip()):  # a CSS canvas background: a rect under the drawing
+        rgba = parse_color(background.strip())
+        backdrop = etree.Element(f"{{{SVG_NS}}}rect", {
+            "x": geo.fmt(view_box[0]), "y": geo.fmt(view_box[1]), "width": geo.fmt(view_box[2]),
+            "height": geo.fmt(view_box[3]), "fill": to_hex(rgba), "data-role": "background"})
+        if rgba[3] < 1:
+            backdrop.set("fill-opacity", geo.fmt(round(rgba[3], 6)))
+        out_root.insert(0, backdrop)
     out_root.set("width", geo.fmt(width))
     out_root.set("height", geo.fmt(height))
     out_root.set("viewBox", " ".join(geo.fmt(v) for v in view_box))
     out_root.set("preserveAspectRatio", par)
     features = set(builder.ctx.features)
+    if par.startswith("none"):
+        features.add("aspect-none")
     return SafeSVG(
         text=etree.tostring(out_root, encoding="unicode"),
         width=float(width), height=float(height), view_box=tuple(float(v) for v in view_box),
         preserve_aspect_ratio=par, extent=builder.ctx.extent, features=frozenset(features),
         notes=tuple(builder.ctx.notes),
     )
+
+
+def _wrap_root_effects(out_root: etree._Element, root_attrs: dict, builder: "_Builder") -> None:
+    """``clip-path``, ``mask`` and ``opacity`` on the root apply to the whole drawing: move them onto a group that
+    holds it (renderers ignore them on the root element)."""
+    effects = {}
+    for key in ("clip-path", "mask", "opacity"):
+        if key in root_attrs:
+            value = builder._value("g", key, root_attrs[key].strip(), root_attrs, None, 16.0)
+            if value is not None and value != "none":
+                effects[key] = value
+    if not effects:
+        return
+    group = etree.SubElement(out_root, f"{{{SVG_NS}}}g")
+    for child in list(out_root):
+        if child is not group:
+            group.append(child)
+    for key, value in effects.items():
+        group.set(key, value)
+        out_root.attrib.pop(key, None)
 
 
 def _settle_alpha(attrs: dict[str, str]) -> None:
@@ -1066,8 +1200,9 @@ def _viewport_group(el: etree._Element, use: etree._Element, builder: _Builder) 
             group.set(key, value)
     if el in builder.css:
         builder.css[group] = builder.css[el]
-    width = _float_or(_strip_px(use.get("width") or el.get("width")), 0.0)
-    height = _float_or(_strip_px(use.get("height") or el.get("height")), 0.0)
+    # a use without width/height shows the symbol at 100 % of the viewport (SVG 2)
+    width = _float_or(_strip_px(use.get("width") or el.get("width")), builder.ctx.viewport[0])
+    height = _float_or(_strip_px(use.get("height") or el.get("height")), builder.ctx.viewport[1])
     try:
         view_box = geo.numbers(el.get("viewBox") or "")
     except geo.GeometryError:
@@ -1078,6 +1213,20 @@ def _viewport_group(el: etree._Element, use: etree._Element, builder: _Builder) 
         group.set("transform", (existing + " " if existing else "") + geo.format_matrix(m))
     for child in list(el):
         group.append(child)
+    if (el.get("overflow") or "hidden").strip() in ("hidden", "scroll") and width > 0 and height > 0:
+        # the symbol's viewport clips what it draws: a clip path in the use's own coordinates
+        builder.viewport_clips += 1
+        clip_id = f"llm-sketch-viewport-{builder.viewport_clips}"
+        builder.ctx.ids.add(clip_id)
+        outer = etree.Element(f"{{{SVG_NS}}}g")
+        outer.set("clip-path", f"url(#{clip_id})")
+        clip = etree.SubElement(outer, f"{{{SVG_NS}}}clipPath")
+        clip.set("id", clip_id)
+        box = etree.SubElement(clip, f"{{{SVG_NS}}}rect")
+        box.set("width", geo.fmt(width))
+        box.set("height", geo.fmt(height))
+        outer.append(group)
+        return outer
     return group
 
 

@@ -114,6 +114,12 @@ def _svg_referencing_server(port: int, name: str) -> bytes:
 _cache: dict = {}
 
 
+def _element_cap() -> int:
+    from llm_sketch import Limits
+
+    return Limits().max_elements
+
+
 def _cached(key, make):
     if key not in _cache:
         _cache[key] = make()
@@ -128,7 +134,7 @@ GENERATED = {
     "oversized_input": lambda ctx: OPEN + "<!--" + "x" * (32 << 20) + "--></svg>",
     "huge_path_data": lambda ctx: (OPEN + ('<path stroke="black" d="M0 0' + " l1 1 l-1 1" * 17_000 + '"/>') * 2
                                    + "</svg>"),
-    "elements_at_cap": lambda ctx: OPEN + '<rect width="5" height="5" fill="red"/>' * 19_990 + "</svg>",
+    "elements_at_cap": lambda ctx: OPEN + '<rect width="5" height="5" fill="red"/>' * (_element_cap() - 10) + "</svg>",
     "text_long": lambda ctx: OPEN + '<text y="10" font-size="4">' + "W" * 99_000 + "</text></svg>",
     "css_rule_bomb": lambda ctx: OPEN + "<style>" + "*{fill:red}" * 2_000 + "</style>" + "<g/>" * 2_000 + "</svg>",
     "css_many_rules": lambda ctx: (OPEN + "<style>" + "rect{fill:red}\n" * 60_000 + '</style><rect width="5" height="5"/>'
