@@ -37,11 +37,12 @@ class ObjectSpec:
     size: str | None = None  # small / large
     region: str | None = None  # one of REGIONS
 
-    def describe(self, with_count: bool = False) -> str:
-        """ "the red triangle", or with the count: "three yellow stars"."""
-        words = [w for w in (self.size, self.color) if w]
+    def describe(self, with_count: bool = False, omit: str | None = None) -> str:
+        """ "the red triangle", or with the count: "three yellow stars"; ``omit`` leaves out an attribute
+        ("color", "size", "shape"), for sentences that state it ("the triangle is red")."""
+        words = [w for key, w in (("size", self.size), ("color", self.color)) if w and key != omit]
         noun = self.label
-        if self.shape and self.shape not in noun.split():
+        if self.shape and self.shape not in noun.split() and omit != "shape":
             noun = f"{noun} {self.shape}" if noun != self.shape else noun
         if with_count and self.count != 1:
             from .words import number_word, plural

@@ -46,3 +46,46 @@ def draw_layout(image: np.ndarray | Image.Image, layout: Layout, colors: dict[st
             draw.text((tx + 2 - left, ty + 2 - top), line, fill=(255, 255, 255), font=label_font)
             ty += h + 5
     return np.asarray(base)
+
+
+PASS_COLOR, FAIL_COLOR = (46, 160, 67), (220, 38, 38)
+
+
+def draw_report(image, layout: Layout, report, constraints=None) -> np.ndarray:
+    """The checker's overlay: each matched object's box green when all its checks pass, red otherwise, with its
+    failed checks written under its label; checks about objects that were not found are listed at the top."""
+    owners = {}  # layout object id → constraint object id
+    for spec_id, object_ids in report.matches.items():
+        for object_id in object_ids:
+            owners[object_id] = spec_id
+    failed: dict[str, list[str]] = {}
+    for c in report.checks:
+        if not c.passed:
+            for spec_id in filter(None, (c.subject, c.object)):
+                failed.setdefault(spec_id, [])
+            failed.setdefault(c.subject, []).append(f"x {c.text}")  # (the bundled font has no ✗)
+    colors, notes = {}, {}
+    for obj in layout.objects:
+        spec_id = owners.get(obj.id)
+        if spec_id is None:
+            continue
+        colors[obj.id] = FAIL_COLOR if spec_id in failed else PASS_COLOR
+        notes[obj.id] = failed.get(spec_id, [])[:4]
+    shown = Layout(width=layout.width, height=layout.height,
+                   objects=tuple(o for o in layout.objects if o.id in owners))
+    canvas = draw_layout(image, shown, colors=colors, notes=notes)
+    missing = [f"x {c.text}: {c.detail}" for c in report.checks
+               if not c.passed and c.kind == "count" and c.detail in ("not found", "found 0")]
+    header = [f"{'PASS' if report.passed else 'FAIL'} {report.score:.0%} ({report.rule})"] + missing[:6]
+    base = Image.fromarray(canvas)
+    draw = ImageDraw.Draw(base)
+    size = max(10, round(13 * max(base.width, base.height) / 512))
+    header_font = font(size)
+    y = 4
+    for i, line in enumerate(header):
+        left, top, right, bottom = draw.textbbox((0, 0), line, font=header_font)
+        color = (PASS_COLOR if report.passed else FAIL_COLOR) if i == 0 else FAIL_COLOR
+        draw.rectangle([4, y, 4 + right - left + 6, y + bottom - top + 6], fill=color)
+        draw.text((7 - left, y + 3 - top), line, fill=(255, 255, 255), font=header_font)
+        y += bottom - top + 9
+    return np.asarray(base)

@@ -1,10 +1,12 @@
 """Thin ComfyUI (V3) adapters over the ``llm_sketch`` engine, one module per stage."""
 
 from ._comfy import ComfyExtension, io
+from .check_nodes import CheckLayout, ParseConstraints
 from .layout_nodes import LayoutPreview, SVGToLayout
 from .svg_nodes import LoadSVG, RasterizeSVG, SaveSVG
 
-NODES: list[type[io.ComfyNode]] = [LoadSVG, RasterizeSVG, SaveSVG, SVGToLayout, LayoutPreview]
+NODES: list[type[io.ComfyNode]] = [LoadSVG, RasterizeSVG, SaveSVG, SVGToLayout, LayoutPreview, ParseConstraints,
+                                   CheckLayout]
 
 
 class LLMSketchExtension(ComfyExtension):

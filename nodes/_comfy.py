@@ -11,6 +11,8 @@ from ..llm_sketch.errors import SketchError
 CATEGORY = "LLM Sketch"
 # A Layout (llm_sketch.layout.Layout) travelling between nodes.
 LAYOUT = io.Custom("SKETCH_LAYOUT")
+# Constraints (llm_sketch.constraints.Constraints): what the prompt asks for.
+CONSTRAINTS = io.Custom("SKETCH_CONSTRAINTS")
 
 
 def image_tensor(rgb: np.ndarray) -> torch.Tensor:

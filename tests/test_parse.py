@@ -1,0 +1,93 @@
+"""The prompt parser on the issue's examples, each benchmark's phrasing and bad input."""
+
+import json
+
+import pytest
+
+from llm_sketch.constraints import Constraints
+from llm_sketch.parse import parse
+
+
+def summary(prompt):
+    c = parse(prompt)
+    objects = [(o.count, o.size, o.color, o.shape, o.label, o.region) for o in c.objects]
+    labels = {o.id: o.label for o in c.objects}
+    relations = [(labels[r.subject], r.relation, labels[r.object]) for r in c.relations]
+    return objects, relations, list(c.unparsed)
+
+
+CASES = {
+    "a blue circle on the left and a red triangle on the right": (
+        [(1, None, "blue", "circle", "circle", "left"), (1, None, "red", "triangle", "triangle", "right")],
+        [("circle", "left of", "triangle")]),
+    "put a lamp above the table": ([(1, None, None, None, "lamp", None), (1, None, None, None, "table", None)],
+                                   [("lamp", "above", "table")]),
+    "three yellow stars over two blue squares": (
+        [(3, None, "yellow", "star", "star", None), (2, None, "blue", "square", "square", None)],
+        [("star", "above", "square")]),
+    "a cat to the left of the sofa, with a plant behind it": (
+        [(1, None, None, None, "cat", None), (1, None, None, None, "sofa", None), (1, None, None, None, "plant", None)],
+        [("cat", "left of", "sofa"), ("plant", "behind", "sofa")]),
+    "a house, and a tree to the right of the house": (
+        [(1, None, None, None, "house", None), (1, None, None, None, "tree", None)], [("tree", "right of", "house")]),
+    "a house with a tree to its left": (
+        [(1, None, None, None, "house", None), (1, None, None, None, "tree", None)], [("tree", "left of", "house")]),
+    "a photo of a dog right of a teddy bear": (
+        [(1, None, None, None, "dog", None), (1, None, None, None, "teddy bear", None)],
+        [("dog", "right of", "teddy bear")]),
+    "a photo of four giraffes": ([(4, None, None, None, "giraffe", None)], []),
+    "a cat below a bottle": ([(1, None, None, None, "cat", None), (1, None, None, None, "bottle", None)],
+                             [("cat", "below", "bottle")]),
+    "a chair hidden by a mouse": ([(1, None, None, None, "chair", None), (1, None, None, None, "mouse", None)],
+                                  [("chair", "behind", "mouse")]),
+    "a bird near a car": ([(1, None, None, None, "bird", None), (1, None, None, None, "car", None)],
+                          [("bird", "near", "car")]),
+    "A realistic photo of a scene without backpacks": ([(0, None, None, None, "backpack", None)], []),
+    "a small red apple under 2 large green umbrellas": (
+        [(1, "small", "red", None, "apple", None), (2, "large", "green", None, "umbrella", None)],
+        [("apple", "below", "umbrella")]),
+    "a dog between a cat and a horse": (
+        [(1, None, None, None, "dog", None), (1, None, None, None, "cat", None), (1, None, None, None, "horse", None)],
+        [("dog", "between", "cat")]),  # and the horse: see test_between_names_both_references
+    "a toilet to the left of a dog": ([(1, None, None, None, "toilet", None), (1, None, None, None, "dog", None)],
+                                      [("toilet", "left of", "dog")]),
+    "a pentagonal stop sign and a spherical traffic light": (
+        [(1, None, None, "pentagon", "stop sign", None), (1, None, None, "sphere", "traffic light", None)], []),
+}
+
+
+@pytest.mark.parametrize("prompt", list(CASES))
+def test_examples(prompt):
+    objects, relations, _ = summary(prompt)
+    assert (objects, relations) == CASES[prompt]
+
+
+def test_between_names_both_references():
+    c = parse("a dog between a cat and a horse")
+    (r,) = c.relations
+    assert (r.subject, r.relation, r.object, r.object2) == ("o1", "between", "o2", "o3")
+
+
+def test_regions():
+    objects, _, _ = summary("a sun in the top right corner and a boat at the bottom")
+    assert [o[5] for o in objects] == ["top right", "bottom"]
+
+
+def test_constraints_json_round_trip():
+    c = parse("three yellow stars over two blue squares")
+    again = Constraints.from_json(c.to_json())
+    assert again == c
+    assert json.loads(c.to_json())["objects"][0] == {"id": "o1", "label": "star", "count": 3, "color": "yellow",
+                                                     "shape": "star", "size": None, "region": None}
+
+
+@pytest.mark.parametrize("prompt", ["", "   ", "猫と犬", "!!!", "word " * 10_000])
+def test_bad_input_is_reported_not_raised(prompt):
+    c = parse(prompt)
+    assert c.unparsed, "what could not be read must be listed"
+
+
+def test_unknown_words_are_kept():
+    c = parse("a cat juggling flaming torches beside a dog")
+    assert {o.label for o in c.objects} >= {"cat", "dog"}
+    assert any("juggling" in u or "torch" in u for u in c.unparsed) or any(o.label == "torch" for o in c.objects)
