@@ -5,7 +5,7 @@
 Outcomes: ``ok`` (a render with correct shapes and clean sanitized text), ``SVGError: <message shape>`` (digits and
 quoted values folded, so similar messages count together), and problems — ``BUG <type>`` (any other exception),
 ``UNSAFE`` (an external reference left in sanitized text, a network hit or a canary read), ``BAD SHAPE`` and
-``SLOW`` (over the wall limit). Problems are printed with their input, and written to --save if given.
+``SLOW`` (over the wall limit). The shortest input of each kind of problem is printed, and written to --save.
 With --strict the exit status is 1 if any problem was found.
 """
 
@@ -87,9 +87,14 @@ def main(argv=None) -> int:
     print(f"{total} examples in {time.monotonic() - start:.0f} s")
     for kind, n in counts.most_common():
         print(f"{n:7d}  {n / total:6.1%}  {kind}")
+    shortest = {}                                  # one example per kind of problem: the shortest input
+    for outcome, data in problems:
+        kind = outcome.split("\n")[0]
+        if kind not in shortest or len(data) < len(shortest[kind][1]):
+            shortest[kind] = (outcome, data)
     if args.save and problems:
         args.save.mkdir(parents=True, exist_ok=True)
-    for i, (outcome, data) in enumerate(problems[:20]):
+    for i, (outcome, data) in enumerate(shortest.values()):
         print(f"\n--- problem {i}: {outcome}\ninput: {data[:600]!r}")
         if args.save:
             raw = data if isinstance(data, bytes) else data.encode("utf-8", "surrogateescape")

@@ -446,9 +446,9 @@ def _strategies():
     from hypothesis import strategies as st
 
     ext = "127.0.0.1:@@PORT@@"
-    num = st.one_of(
-        st.integers(-2000, 2000).map(str),
-        st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    sane = st.one_of(st.integers(-200, 400).map(str), st.floats(-1000, 1000).map(lambda f: f"{f:.3g}"))
+    num = st.one_of(  # mostly sane numbers, so that most documents reach the renderer and the layout extractor
+        sane, sane, sane, st.floats(allow_nan=True, allow_infinity=True).map(repr),
         st.sampled_from(["1e300", "-1e308", "1e999", "NaN", "nan", "inf", "-Infinity", "0", "-0", "1e-320", ".5",
                          "5.", "1..2", "+-3", "0x1F", "1e", "١٢", "  7 ", ""]))
     length = st.tuples(num, st.sampled_from(["", "", "px", "%", "em", "mm", "in", "pt", "vw", "junk"])).map("".join)
