@@ -59,7 +59,7 @@ def _channel(token: str) -> float:
     if not m:
         raise ValueError(token)
     value = float(m.group(1))
-    return value * 2.55 if m.group(2) == "%" else value
+    return value * 255 / 100 if m.group(2) == "%" else value  # (not * 2.55: 50 % must be exactly 127.5)
 
 
 def _alpha(token: str) -> float:
@@ -91,7 +91,8 @@ def _split_args(body: str) -> tuple[list[str], str | None]:
 
 
 def _clamp8(v: float) -> int:
-    return int(round(min(255.0, max(0.0, v))))
+    """0..255, rounding half up (as browsers do: 127.5 → 128), not Python's half-to-even."""
+    return int(math.floor(min(255.0, max(0.0, v)) + 0.5))
 
 
 @lru_cache(maxsize=4096)
@@ -124,10 +125,13 @@ def parse_color(text: str) -> RGBA | None:
         if kind.startswith("rgb"):
             r, g, b = (_channel(p) for p in parts)
         else:
-            h = _hue(parts[0]) % 360
+            h = _hue(parts[0])
             # hsl() saturation/lightness are percentages; a bare number is read as a percentage too (as browsers do)
             s = _alpha(parts[1]) if parts[1].endswith("%") else float(parts[1]) / 100
             l = _alpha(parts[2]) if parts[2].endswith("%") else float(parts[2]) / 100
+            if not all(math.isfinite(v) for v in (h, s, l)):
+                return None  # (an infinite hue would become NaN after % 360, and colorsys would draw it gray)
+            h %= 360
             rf, gf, bf = colorsys.hls_to_rgb(h / 360, min(1, max(0, l)), min(1, max(0, s)))
             r, g, b = rf * 255, gf * 255, bf * 255
         a = 1.0 if alpha_token is None else _alpha(alpha_token)

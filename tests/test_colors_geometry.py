@@ -53,9 +53,8 @@ def test_parse_color_every_syntax(text, expected):
     assert got[3] == pytest.approx(expected[3], abs=1e-6)
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: percentage channels are computed as v * 2.55, so 50% is "
-                   "127.49999… and rounds to 127 (CSS and browsers give 128)")
 def test_parse_color_percent_half_rounds_up():
+    # percentage channels are exact (50 % is 127.5, not 127.4999… from v * 2.55) and round half up, as browsers do
     assert parse_color("rgb(50%, 50%, 50%)")[:3] == (128, 128, 128)
 
 
@@ -68,9 +67,8 @@ def test_parse_color_rejects(text):
     assert parse_color(text) is None
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: an infinite hue becomes NaN after `% 360` and colorsys turns it "
-                   "into gray (64, 64, 64) instead of the documented None for non-finite values")
 def test_parse_color_rejects_infinite_hue():
+    # an infinite hue would become NaN after `% 360` (colorsys then gives gray); non-finite values are None
     assert parse_color("hsl(1e999, 50%, 50%)") is None
 
 
