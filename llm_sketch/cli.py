@@ -23,20 +23,49 @@ def _read(path: str) -> bytes:
 
 def _size(args, doc) -> tuple[int, int]:
     """--width/--height; one alone keeps the SVG's aspect; neither uses the SVG's own size."""
-    if args.width and args.height:
+    for name in ("width", "height"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            raise SketchError(f"the output size must be positive whole pixels, got --{name} {value}")
+    if args.width is not None and args.height is not None:
         return args.width, args.height
-    if args.width:
+    if args.width is not None:
         return args.width, max(1, round(args.width * doc.height / doc.width))
-    if args.height:
+    if args.height is not None:
         return max(1, round(args.height * doc.width / doc.height)), args.height
     return max(1, round(doc.width)), max(1, round(doc.height))
+
+
+def _os_error(path: Path, exc: OSError) -> SketchError:
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return SketchError(f"cannot write {path}: {reason}".replace("\n", " "))
+
+
+def _folder(path: Path) -> Path:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _os_error(path, exc) from None
+    return path
 
 
 def _save_png(rgba, path: Path) -> None:
     from PIL import Image
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(rgba).save(path)
+    if path.is_dir():
+        raise SketchError(f"cannot write {path}: it is a folder (name a .png file)")
+    _folder(path.parent)
+    try:
+        Image.fromarray(rgba).save(path, format="PNG")
+    except OSError as exc:
+        raise _os_error(path, exc) from None
+
+
+def _write_text(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise _os_error(path, exc) from None
 
 
 def cmd_render(args) -> int:
@@ -68,17 +97,16 @@ def cmd_demo(args) -> int:
     from .render import rasterize
     from .svgsafe import sanitize
 
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = _folder(Path(args.out))
     doc = sanitize((SAMPLES / "blue_circle_red_triangle.svg").read_bytes())
     width = height = args.size
     rgba = rasterize(doc, width, height)
     layout = extract_layout(doc, width, height)
     files = {"sketch.svg": out / "sketch.svg", "sketch.png": out / "sketch.png",
              "layout.json": out / "layout.json", "preview.png": out / "preview.png"}
-    files["sketch.svg"].write_text(doc.text, encoding="utf-8")
+    _write_text(files["sketch.svg"], doc.text)
     _save_png(rgba, files["sketch.png"])
-    files["layout.json"].write_text(layout.to_json(), encoding="utf-8")
+    _write_text(files["layout.json"], layout.to_json())
     _save_png(draw_layout(rgba, layout), files["preview.png"])
     print('prompt: "a blue circle on the left and a red triangle on the right"')
     for obj in layout.objects:
@@ -88,8 +116,17 @@ def cmd_demo(args) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors end like every other error: one ``error: …`` line on stderr and exit code 2 (no usage block).
+    Subcommand parsers are made with the same class, so theirs do too."""
+
+    def error(self, message: str):
+        text = " ".join(message.split())
+        self.exit(2, f"error: {text} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m llm_sketch", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="python -m llm_sketch", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
     def size_options(p):

@@ -124,21 +124,17 @@ def test_bad_input_exits_2_with_one_line(args, words, tmp_path, wide_svg):
     assert not (tmp_path / "o.png").exists()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine bug: argparse errors (unknown --fit, a non-integer --width, a missing --out) exit 2 but print a "
-    "multi-line 'usage: …' block, breaking the documented one-line 'error:' contract"))
 @pytest.mark.parametrize("args", [("render", "x.svg", "--out", "o.png", "--fit", "bogus"),
                                   ("render", "x.svg", "--out", "o.png", "--width", "ten"),
                                   ("render", "x.svg")])
 def test_usage_errors_are_one_line(args):
+    # argparse's own errors (unknown --fit, a non-integer --width, a missing --out) end as one line too
     assert_clean_error(run(*args))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine bug: an unwritable output (--out is a folder, or under a file) escapes as a Python traceback with exit "
-    "code 1 (IsADirectoryError/ValueError from PIL, FileExistsError from mkdir) instead of 'error: …', exit 2"))
-@pytest.mark.parametrize("how", ["out-is-folder", "demo-out-is-a-file"])
+@pytest.mark.parametrize("how", ["out-is-folder", "out-under-a-file", "demo-out-is-a-file"])
 def test_unwritable_output_is_a_clean_error(how, tmp_path, wide_svg):
+    # no IsADirectoryError/FileExistsError traceback: one 'error:' line, exit 2
     blocker = tmp_path / "file"
     blocker.write_text("x")
     args = {"out-is-folder": ("render", wide_svg, "--out", tmp_path),
@@ -147,8 +143,7 @@ def test_unwritable_output_is_a_clean_error(how, tmp_path, wide_svg):
     assert_clean_error(run(*args))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine bug: --width 0 (or --height 0) is falsy in cli._size and silently means 'the SVG's own size' "
-    "instead of being rejected like --width -5"))
 def test_zero_width_is_rejected(wide_svg):
-    assert_clean_error(run("layout", wide_svg, "--width", 0))
+    # --width 0 is rejected like --width -5 (it once meant "the SVG's own size")
+    assert_clean_error(run("layout", wide_svg, "--width", 0), "positive")
+    assert_clean_error(run("layout", wide_svg, "--height", 0), "positive")
