@@ -13,6 +13,7 @@ fails on a document, the other one is tried before giving up.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import select
@@ -230,19 +231,25 @@ def rasterize(svg: SafeSVG | str | bytes, width: int, height: int, *, fit: str =
               limits: Limits | None = None) -> np.ndarray:
     """SVG → ``height × width × 4`` uint8 RGBA (straight alpha). Raw text is sanitized first.
 
-    ``background``: a CSS colour painted under the drawing, or None for transparent.
+    ``background``: a CSS colour painted under the drawing (alpha honoured), or None/``transparent`` for none.
     """
     limits = limits or Limits()
     doc = sanitize(svg, limits)
     width, height = _as_int(width, "width"), _as_int(height, "height")
     check_size(doc, width, height, limits)
+    under = None  # a translucent background, composited here (backends take opaque colours only)
     if background is not None:
         from .colors import parse_color, to_hex
 
-        rgba = parse_color(background)
+        rgba = None if not isinstance(background, str) else (
+            (0, 0, 0, 0.0) if background.strip().lower() in ("transparent", "none") else parse_color(background))
         if rgba is None:
             raise SVGError(f"unknown background colour {background!r}: use a CSS colour such as white or #ffffff")
-        background = to_hex(rgba) if rgba[3] >= 1 else None
+        if rgba[3] >= 1:
+            background = to_hex(rgba)
+        else:
+            background = None
+            under = rgba if rgba[3] > 0 else None
     markup = prepare(doc, width, height, fit)
     timeout = DEFAULT_TIMEOUT if timeout is None else timeout
     failures = []
@@ -259,14 +266,30 @@ def rasterize(svg: SafeSVG | str | bytes, width: int, height: int, *, fit: str =
         if _worker.missing.get(name):  # discovered on the first start
             failures.append(f"{name}: " + (CAIRO_HELP if name == "cairo" else "not installed"))
             continue
-        return _to_rgba(pixels, pixel_format, width, height)
+        rgba = _to_rgba(pixels, pixel_format, width, height)
+        return rgba if under is None else _composite_under(rgba, under)
     raise SVGError("no renderer could draw this SVG: " + "; ".join(failures))
 
 
 def _as_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer, float)) or value != int(value):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer, float, np.floating)) or (
+            isinstance(value, (float, np.floating)) and (not math.isfinite(value) or value != int(value))):
         raise SVGError(f"the {name} must be a whole number of pixels, got {value!r}")
     return int(value)
+
+
+def _composite_under(rgba: np.ndarray, color: tuple) -> np.ndarray:
+    """``rgba`` (straight alpha) drawn over a translucent colour ``(r, g, b, alpha)``: Porter-Duff *over*, straight
+    alpha out (colour channels are the coverage-weighted mix, alpha is a + b·(1 − a))."""
+    top_a = rgba[..., 3:4].astype(np.float32) / 255.0
+    under_a = np.float32(color[3])
+    out_a = top_a + under_a * (1.0 - top_a)
+    under_rgb = np.array(color[:3], dtype=np.float32)
+    mixed = rgba[..., :3].astype(np.float32) * top_a + under_rgb * (under_a * (1.0 - top_a))
+    out = np.empty_like(rgba)
+    out[..., :3] = np.clip(np.rint(mixed / np.maximum(out_a, 1e-12)), 0, 255).astype(np.uint8)
+    out[..., 3:4] = np.clip(np.rint(out_a * 255.0), 0, 255).astype(np.uint8)
+    return out
 
 
 def _unpremultiply_table() -> np.ndarray:

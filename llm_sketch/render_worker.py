@@ -60,13 +60,57 @@ def render_cairo(svg: bytes, width: int, height: int, background: str | None) ->
     return data, "bgra-premultiplied"
 
 
+# resvg's generic defaults (Times New Roman, Arial, Courier New, …) are often not installed (a DejaVu-only Linux has
+# none of them), and then it draws no text at all. Each generic family is mapped to an installed font, asked of
+# fontconfig once per worker; without fc-match, common names are guessed (fontdb skips those it cannot find).
+_GENERIC_GUESSES = {
+    "sans-serif": "DejaVu Sans, Liberation Sans, Arial, Helvetica",
+    "serif": "DejaVu Serif, Liberation Serif, Times New Roman, Times",
+    "monospace": "DejaVu Sans Mono, Liberation Mono, Courier New, Courier",
+    "cursive": "DejaVu Sans, Liberation Sans, Comic Sans MS, Arial",
+    "fantasy": "DejaVu Sans, Liberation Sans, Impact, Arial",
+}
+_generic_families: dict[str, str] | None = None
+
+
+def generic_families() -> dict[str, str]:
+    """Generic family → an installed family name (``fc-match -f '%{family}' <generic>``), found once per process."""
+    global _generic_families
+    if _generic_families is None:
+        import shutil
+        import subprocess
+
+        found = {}
+        fc_match = shutil.which("fc-match")
+        for generic, guess in _GENERIC_GUESSES.items():
+            name = None
+            if fc_match:
+                try:
+                    out = subprocess.run([fc_match, "-f", "%{family}", generic], capture_output=True, text=True,
+                                         timeout=10, stdin=subprocess.DEVNULL).stdout
+                    name = out.split(",")[0].strip() or None  # "DejaVu Sans,DejaVu Sans Condensed" → the first
+                except (OSError, subprocess.SubprocessError):
+                    name = None
+            found[generic] = name or guess.split(",")[0].strip()
+        _generic_families = found
+    return _generic_families
+
+
 def render_resvg(svg: bytes, width: int, height: int, background: str | None) -> tuple[bytes, str]:
     import resvg_py
     from PIL import Image
 
     text = svg.decode("utf-8")
+    has_text = "<text" in text
+    fonts = {}
+    if has_text:
+        families = generic_families()
+        # the default family (for text with no font-family) is sans-serif, as in cairosvg, so both backends agree
+        fonts = {"font_family": families["sans-serif"], "sans_serif_family": families["sans-serif"],
+                 "serif_family": families["serif"], "monospace_family": families["monospace"],
+                 "cursive_family": families["cursive"], "fantasy_family": families["fantasy"]}
     png = resvg_py.svg_to_bytes(svg_string=text, width=width, height=height, background=background,
-                                skip_system_fonts="<text" not in text)
+                                skip_system_fonts=not has_text, dpi=96.0, **fonts)
     image = Image.open(io.BytesIO(bytes(png))).convert("RGBA")
     if image.size != (width, height):
         image = image.resize((width, height))
