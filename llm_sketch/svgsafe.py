@@ -117,17 +117,21 @@ def _error(message: str) -> SVGError:
 
 
 # ---- finding the SVG in LLM output ---------------------------------------------------------------------------------
-_FENCE = re.compile(r"```[a-zA-Z0-9_+-]*[ \t]*\n?(.*?)(?:```|$)", re.S)
+_FENCE = re.compile(r"```([a-zA-Z0-9_+-]*)[ \t]*\n?(.*?)(?:```|$)", re.S)
+_SVG_START = re.compile(r"<svg[\s>/]", re.I)
 _DOCTYPE = re.compile(r"<!DOCTYPE(?:[^\[>]|\[.*?\])*>", re.S | re.I)
 
 
 def extract_svg_markup(text: str) -> str:
     """The ``<svg …>…</svg>`` in ``text``: from markdown fences or prose; a missing final ``</svg>`` is added."""
     if "```" in text:
-        for block in _FENCE.findall(text):
-            if "<svg" in block.lower():
-                text = block
-                break
+        # the fenced block holding an <svg> element: a ```svg/```xml one first, else the first with an <svg start
+        blocks = [(lang.lower(), block) for lang, block in _FENCE.findall(text) if _SVG_START.search(block)]
+        chosen = next((block for lang, block in blocks if lang in ("svg", "xml")), None)
+        if chosen is None and blocks:
+            chosen = blocks[0][1]
+        if chosen is not None:
+            text = chosen
     lower = text.lower()
     start = lower.find("<svg")
     if start < 0:
@@ -318,13 +322,14 @@ def _transform_origin(value: str, ctx: _Context) -> tuple[float, float] | None:
     return xy.get("x", ctx.viewport[0] / 2 if len(parts) == 1 and "y" in xy else 0.0), xy.get("y", 0.0 if len(parts) > 1 else ctx.viewport[1] / 2)
 
 
-def _css_declarations(text: str) -> list[tuple[str, str]]:
+def _css_declarations(text) -> list[tuple[str, str, bool]]:
+    """``name: value [!important]; …`` (text, or a rule's tokens) → (name, value, important) triples."""
     import tinycss2
 
     out = []
     for decl in tinycss2.parse_blocks_contents(text, skip_whitespace=True, skip_comments=True):
         if decl.type == "declaration":
-            out.append((decl.lower_name, tinycss2.serialize(decl.value).strip()))
+            out.append((decl.lower_name, tinycss2.serialize(decl.value).strip(), bool(decl.important)))
     return out
 
 
@@ -354,9 +359,7 @@ def _stylesheet_rules(root: etree._Element, ctx: _Context):
                 selectors = cssselect2.compile_selector_list(rule.prelude)
             except cssselect2.SelectorError:
                 continue
-            declarations = [(d.lower_name, tinycss2.serialize(d.value).strip()) for d in
-                            tinycss2.parse_blocks_contents(rule.content, skip_whitespace=True, skip_comments=True)
-                            if d.type == "declaration"]
+            declarations = _css_declarations(rule.content)
             for selector in selectors:
                 if selector.pseudo_element is None:
                     matcher.add_selector(selector, declarations)
@@ -367,6 +370,8 @@ def _stylesheet_rules(root: etree._Element, ctx: _Context):
 
 
 def _apply_stylesheet(root: etree._Element, matcher) -> dict:
+    """Element → its CSS declarations, cascaded. ``!important`` ones are kept under ``"!" + name`` (they beat a
+    plain ``style=""`` declaration; see ``_Builder._declared``)."""
     import cssselect2
 
     styled: dict = {}
@@ -376,9 +381,11 @@ def _apply_stylesheet(root: etree._Element, matcher) -> dict:
             matches.sort(key=lambda m: (m[0], m[1]))  # specificity, then source order
             decls: dict[str, str] = {}
             for match in matches:
-                for name, value in match[3]:
+                for name, value, important in match[3]:
                     if name in PRESENTATION_ATTRS:
-                        decls[name] = value.replace("!important", "").strip()
+                        decls[name] = value
+                        if important:
+                            decls["!" + name] = value
             styled[wrapper.etree_element] = decls
     return styled
 
@@ -421,12 +428,22 @@ class _Builder:
             if name == "href" and ns == XLINK_NS and "href" in attrs:
                 continue
             attrs[name] = value
-        attrs.update(self.css.get(el, {}))
+        # the cascade: attributes < <style> rules < style="" < <style> !important < style="" !important
+        css = self.css.get(el, {})
+        attrs.update((name, value) for name, value in css.items() if name[0] != "!")
         style = attrs.pop("style", None)
+        inline_important = set()
         if style:
-            for name, value in _css_declarations(style):
+            for name, value, important in _css_declarations(style):
                 if name in PRESENTATION_ATTRS:  # CSS sets properties, not geometry (SVG 1.1, as resvg reads it)
-                    attrs[name] = value.replace("!important", "").strip()
+                    if important:
+                        inline_important.add(name)
+                    elif "!" + name in css:
+                        continue
+                    attrs[name] = value
+        for name, value in css.items():
+            if name[0] == "!" and name[1:] not in inline_important:
+                attrs[name[1:]] = value
         for name, value in list(attrs.items()):
             if value.strip().lower() == "inherit":  # explicit inherit: the parent's value, for properties only
                 if name not in PRESENTATION_ATTRS:
@@ -1130,8 +1147,8 @@ def _inline_uses(root: etree._Element, builder: _Builder, limits: Limits) -> Non
             parent.replace(use, group)
             group.set("display", "none")
             return
-        x = _float_or(_strip_px(use.get("x")), 0.0)
-        y = _float_or(_strip_px(use.get("y")), 0.0)
+        x = _use_length(use.get("x"), "x", builder, 0.0)
+        y = _use_length(use.get("y"), "y", builder, 0.0)
         transform = use.get("transform") or ""
         if x or y:
             transform = f"{transform} translate({geo.fmt(x)},{geo.fmt(y)})"
@@ -1186,10 +1203,12 @@ def _deep_copy(el: etree._Element, builder: _Builder) -> etree._Element:
     return clone
 
 
-def _strip_px(value):
+def _use_length(value: str | None, axis: str, builder: _Builder, default: float) -> float:
+    """A ``<use>``'s x/y/width/height in user units: units converted, percentages of the viewport (SVG 2)."""
     if value is None:
-        return None
-    return value.strip().removesuffix("px")
+        return default
+    number = builder.ctx.length(value.strip(), axis)
+    return number if isinstance(number, float) else default
 
 
 def _viewport_group(el: etree._Element, use: etree._Element, builder: _Builder) -> etree._Element:
@@ -1201,8 +1220,8 @@ def _viewport_group(el: etree._Element, use: etree._Element, builder: _Builder) 
     if el in builder.css:
         builder.css[group] = builder.css[el]
     # a use without width/height shows the symbol at 100 % of the viewport (SVG 2)
-    width = _float_or(_strip_px(use.get("width") or el.get("width")), builder.ctx.viewport[0])
-    height = _float_or(_strip_px(use.get("height") or el.get("height")), builder.ctx.viewport[1])
+    width = _use_length(use.get("width") or el.get("width"), "x", builder, builder.ctx.viewport[0])
+    height = _use_length(use.get("height") or el.get("height"), "y", builder, builder.ctx.viewport[1])
     try:
         view_box = geo.numbers(el.get("viewBox") or "")
     except geo.GeometryError:

@@ -103,15 +103,9 @@ def test_every_allowed_element_draws(all_elements, backend):
     assert_rgba(at(140, 170), (128, 128, 128, 255))          # <switch>
 
 
-TEXT_BUG = pytest.mark.xfail(strict=True, reason=(
-    "engine bug: the resvg backend draws no text unless the font-family names an installed font; resvg's generic "
-    "defaults (Times New Roman / Arial) are missing on a DejaVu-only system and render_resvg passes no "
-    "font_family/serif_family/sans_serif_family. `auto` picks resvg for any document with a clip path, mask, "
-    "pattern, marker, nested svg or image, so its text silently disappears"))
-
-
-@pytest.mark.parametrize("backend", ["cairo", pytest.param("resvg", marks=TEXT_BUG),
-                                     pytest.param("auto", marks=TEXT_BUG)])
+# resvg's generic defaults (Times New Roman / Arial) are missing on a DejaVu-only system: the worker maps the generic
+# families to installed fonts, or resvg (which `auto` picks for clip paths, masks, markers, images…) draws no text
+@pytest.mark.parametrize("backend", ["cairo", "resvg", "auto"])
 def test_text_draws(all_elements, backend):
     rgba = rasterize(all_elements, 200, 200, backend=backend)
     assert rgba[66:82, 150:200, 3].max() == 255               # "Hi there" at (150, 80), 14 px
@@ -212,13 +206,16 @@ def test_later_fence_holding_the_svg_is_found():
     assert_rgba(pixel(sanitize(text), 2, 2), (255, 0, 0, 255))
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: the first fenced block that merely contains '<svg' (here a "
-                   "python snippet) is taken, and the real ```svg block after it is ignored")
 def test_svg_fence_preferred_over_a_code_block_mentioning_svg():
+    # a ```svg (or ```xml) block wins over an earlier block that merely mentions <svg>; without one, the first
+    # block with an <svg element start (not "<svgwrite", not "svg" in prose)
     text = ('First generate it:\n```python\nprint("<svg>")\n```\nResult:\n```svg\n'
             '<svg width="4" height="4"><rect width="4" height="4" fill="red"/></svg>\n```\n')
     doc = sanitize(text)
     assert tree(doc).xpath("//*[local-name()='rect']")
+    text = ('```python\nimport svgwrite  # writes <svgwrite.Drawing>\n```\nThen:\n```\n'
+            '<svg width="4" height="4"><rect width="4" height="4" fill="red"/></svg>\n```\n')
+    assert tree(sanitize(text)).xpath("//*[local-name()='rect']")
 
 
 def test_inline_code_mention_before_the_svg():
@@ -434,13 +431,8 @@ def test_limits_are_respected():
 
 
 # ---- <use> of a <symbol> with a viewBox and no (or percentage) width/height -----------------------------------------
-PERCENT_USE = pytest.mark.xfail(strict=True, reason=(
-    "engine bug: svgsafe._viewport_group reads a percentage width/height on the <use> with float(), fails, and "
-    "falls back to the whole viewport, so width=\"50%\" draws the symbol as if it were 100%"))
-
-
-@pytest.mark.parametrize("size", ["", 'width="100%" height="100%"',
-                                  pytest.param('width="50%" height="50%"', marks=PERCENT_USE)])
+# a percentage width/height on the <use> is of the viewport (it was once read as 100 % whatever the number)
+@pytest.mark.parametrize("size", ["", 'width="100%" height="100%"', 'width="50%" height="50%"'])
 def test_use_of_symbol_with_default_or_percent_size(size):
     doc = sanitize('<svg width="200" height="200" viewBox="0 0 200 200"><defs><symbol id="s" viewBox="0 0 10 10">'
                    f'<rect width="5" height="5" fill="red"/></symbol></defs><use href="#s" {size}/></svg>')
@@ -479,9 +471,16 @@ def test_css_folded_into_attributes_with_cascade_order():
         (0, 0, 255), (0, 128, 0), (128, 0, 128), (255, 165, 0), (255, 0, 255), (0, 0, 255)]
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: `!important` is stripped and ignored, so a CSS rule marked "
-                   "important loses to a plain style=\"\" declaration (CSS cascade: important author rule wins)")
 def test_css_important_beats_inline_style():
+    # the cascade: a <style> rule marked !important beats a plain style="" declaration; an important inline one
+    # beats it; among important rules specificity still counts
     doc = sanitize('<svg width="10" height="10"><style>rect { fill: red !important }</style>'
                    '<rect width="10" height="10" style="fill: blue"/></svg>')
     assert tree(doc)[0].get("fill") == "#ff0000"
+    doc = sanitize('<svg width="10" height="10"><style>rect { fill: red !important } #a { fill: lime !important }'
+                   ' .b { stroke: red !important; stroke-width: 3 }</style>'
+                   '<rect width="10" height="10" style="fill: blue !important"/>'
+                   '<rect id="a" class="b" width="10" height="10" style="fill: blue; stroke-width: 1"/></svg>')
+    first, second = tree(doc)
+    assert first.get("fill") == "#0000ff"
+    assert (second.get("fill"), second.get("stroke"), second.get("stroke-width")) == ("#00ff00", "#ff0000", "1")
