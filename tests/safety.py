@@ -102,6 +102,17 @@ def _gif_claiming(width: int, height: int) -> bytes:
     return bytes(data)
 
 
+def _webp_claiming(width: int, height: int) -> bytes:
+    from PIL import Image
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buf, "WEBP", lossless=True)
+    frame = buf.getvalue()[12:]                                       # the VP8L chunk after RIFF size WEBP
+    vp8x = b"VP8X" + struct.pack("<I", 10) + bytes(4) + (width - 1).to_bytes(3, "little") \
+        + (height - 1).to_bytes(3, "little")
+    body = b"WEBP" + vp8x + frame
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
 def _image_doc(uri: str) -> str:
     return f'{OPEN}<image href="{uri}" width="100" height="100"/></svg>'
 
@@ -143,11 +154,12 @@ GENERATED = {
         f'<mask id="m{i}"><rect width="5" height="5" fill="white" mask="url(#m{i - 1})"/></mask>' for i in range(1, 3000))
         + '<rect width="9" height="9" mask="url(#m2999)"/></svg>'),
     "svgz_gzip_bomb": lambda ctx: _cached("gz", lambda: gzip.compress(
-        OPEN.encode() + b" " * (256 << 20) + b"</svg>", 9)),
+        OPEN.encode() + b" " * (64 << 20) + b"</svg>", 9)),
     "huge_png_header": lambda ctx: _image_doc(_data_uri("image/png", _png(100_000, 100_000, rows=4, color_type=6))),
     "png_zlib_bomb": lambda ctx: _cached("png", lambda: _image_doc(_data_uri("image/png", _png(12_000, 12_000)))),
     "jpeg_header_lie": lambda ctx: _image_doc(_data_uri("image/jpeg", _jpeg_claiming(65_500, 65_500))),
     "gif_header_lie": lambda ctx: _image_doc(_data_uri("image/gif", _gif_claiming(65_535, 65_535))),
+    "webp_header_lie": lambda ctx: _image_doc(_data_uri("image/webp", _webp_claiming(1 << 24, 1 << 24))),
     "data_svg_base64": lambda ctx: _image_doc(_data_uri("image/svg+xml", _svg_referencing_server(ctx.port, "b64"))),
     "data_png_holding_svg": lambda ctx: (
         _image_doc(_data_uri("image/png", _svg_referencing_server(ctx.port, "png-labelled-svg")))[:-6]
@@ -426,8 +438,14 @@ def _descendants(pid: int) -> set[int]:
 
 
 def worker_peak_rss_mib() -> float:
-    """Peak RSS of any live descendant (VmHWM) and of any reaped child (RUSAGE_CHILDREN), in MiB."""
+    """Peak RSS of any live descendant (VmHWM), of any reaped child (RUSAGE_CHILDREN) and as the engine's render
+    worker reports it (each reply carries its getrusage peak), in MiB."""
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    try:
+        from llm_sketch.render import worker_peak_rss_kb
+        peak_kib = max(peak_kib, worker_peak_rss_kb())
+    except ImportError:
+        pass
     for pid in _descendants(os.getpid()):
         try:
             status = Path(f"/proc/{pid}/status").read_text()

@@ -50,6 +50,7 @@ def trap(tmp_path_factory):
         try:
             warm_worker()
             yield t
+            print(f"\nhostile corpus: render worker peak RSS {safety.worker_peak_rss_mib():.0f} MiB")
         finally:
             os.chdir(old_cwd)
     assert not t.fifo_opens, f"canary FIFOs opened for reading: {t.fifo_opens}"
