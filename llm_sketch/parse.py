@@ -41,13 +41,12 @@ _add("right of", "to the right of", "on the right of", "on the right side of", "
 _add("above", "above", "over", "on top of", "on the top of", "atop", "at the top of", "on top", "up above",
      "directly above", "higher than", "hovering over", "hovering above", "floating above", "flying above",
      "flying over", "sits on top of", "sitting on top of", "resting on top of", "on the upper side of", "upon")
-_add("above", "on", "onto", "on to", "sitting on", "standing on", "resting on", "lying on", "laying on",
-     "perched on", "placed on", "mounted on")
+_add("above", "on", "onto", "on to")  # (the verb before "on" is a separator: "a cat lying on top of a bed")
 _add("below", "below", "under", "beneath", "underneath", "on the bottom of", "at the bottom of", "at the foot of",
      "directly below", "lower than", "down below", "on the lower side of")
 _add("near", "next to", "beside", "besides", "near", "nearby", "near to", "close to", "by", "alongside",
      "on side of", "on the side of", "by the side of", "adjacent to", "neighboring", "along with", "at the side of",
-     "side by side with", "close by", "right next to", "right beside")
+     "side by side with", "close by", "right next to", "right beside", "against", "up against", "leaning against")
 _add("far from", "far from", "far away from", "away from", "distant from", "far apart from")
 _add("in front of", "in front of", "before", "in the front of", "at the front of", "blocking", "obscuring",
      "hiding", "covering")
@@ -82,7 +81,8 @@ _FRAMING = [
     r"(?:photo|photograph|picture|image|drawing|painting|illustration|sketch|render|rendering|scene|view|shot|"
     r"snapshot|artwork|cartoon|poster|diagram|composition)s?\s+(?:of|with|showing|featuring|containing|where|in "
     r"which|that shows|depicting)\s+(?:a\s+scene\s+(?:with|of)\s+)?",
-    r"^(?:there\s+(?:is|are|was|were)|here\s+(?:is|are))\s+",
+    r"^(?:there\s+(?:is|are|was|were)|here\s+(?:is|are)|this\s+is|these\s+are|it\s+is|there's)\s+",
+    r"^(?:an?\s+)?(?:extreme\s+)?(?:close[- ]?up|closeup|close\s+view|view|side\s+view|top\s+view)\s+(?:of|on)\s+",
     r"^(?:an?\s+)?scene\s+(?:with|of|showing)\s+",
     r"^(?:an?\s+)?scene\s+(?=without|with no)",
 ]
@@ -123,6 +123,7 @@ _MULTIWORD = sorted({tuple(c.split()) for c in COCO_CLASSES if " " in c} | {
     ("floor", "lamp"), ("picture", "frame"), ("laptop", "computer"), ("cell", "phone"), ("cutting", "board"),
     ("stuffed", "animal"), ("tea", "cup"), ("coffee", "cup"), ("coffee", "mug"), ("flower", "pot"),
     ("lamp", "post"), ("fire", "place"), ("trash", "can"), ("garbage", "can"), ("power", "line"),
+    ("microwave", "oven"), ("toaster", "oven"), ("pizza", "oven"), ("train", "station"), ("table", "top"),
 }, key=len, reverse=True)
 _PRONOUNS = {"it", "its", "them", "their", "this", "that", "him", "her", "itself"}
 
@@ -168,6 +169,7 @@ class _Parser:
     def noun_phrase(self, words: list[str], negated: bool) -> tuple[str | None, list[str]]:
         """Words of one noun phrase → an object id (new or referred to) and the words it did not understand."""
         count: int | None = None
+        vague = False  # the count came from "a few", "a group of" …: an explicit number overrides it
         definite = False
         color = shape = size = None
         rest: list[str] = []
@@ -177,21 +179,26 @@ class _Parser:
             two = " ".join(words[i:i + 2])
             three = " ".join(words[i:i + 3])
             if three in VAGUE_COUNTS:
-                count, i = VAGUE_COUNTS[three], i + 3
+                count, vague, i = VAGUE_COUNTS[three], True, i + 3
                 continue
             if two in VAGUE_COUNTS:
-                count, i = VAGUE_COUNTS[two], i + 2
+                count, vague, i = VAGUE_COUNTS[two], True, i + 2
                 continue
-            if w in ("the", "this", "that", "these", "those"):
+            if w in _COLLECTIVES and i + 1 < len(words) and words[i + 1] == "of" and not rest:
+                count, vague, i = count if count and count > 1 else 3, True, i + 2  # "a herd of zebras"
+                continue
+            if w == "the-same-number-of":
+                count = self.objects[-1]["count"] if self.objects else None
+            elif w in ("the", "this", "that", "these", "those"):
                 definite = True
             elif w in ("a", "an") and count is None:
                 count = 1
-            elif w in NUMBER_WORDS and w not in ("a", "an") and count in (None, 1) and not rest:
-                count = NUMBER_WORDS[w] if w != "no" else 0
-            elif w.isdigit() and count in (None, 1) and not rest:
-                count = min(int(w), 100)
+            elif w in NUMBER_WORDS and w not in ("a", "an") and (count in (None, 1) or vague) and not rest:
+                count, vague = (NUMBER_WORDS[w] if w != "no" else 0), False
+            elif w.isdigit() and (count in (None, 1) or vague) and not rest:
+                count, vague = min(int(w), 100), False
             elif w in VAGUE_COUNTS and not rest:
-                count = VAGUE_COUNTS[w]
+                count, vague = VAGUE_COUNTS[w], True
             elif w in ("of", "pair", "couple", "group", "bunch", "lot", "lots", "set") and not rest:
                 pass
             elif w in SIZE_WORDS and not rest:
@@ -235,7 +242,7 @@ class _Parser:
             if found:
                 return found, leftovers
         return self._new_object({"label": label, "count": count, "color": color, "shape": shape, "size": size,
-                                 "region": None}), leftovers
+                                 "region": None, "_vague": vague}), leftovers
 
     def object(self, object_id: str) -> dict:
         return next(o for o in self.objects if o["id"] == object_id)
@@ -253,10 +260,11 @@ class _Parser:
             sentence = sentence.strip(" ,")
             if sentence:
                 self.sentence(_strip_framing(sentence))
+                self._apply_comparisons()
         if not self.objects and not self.unparsed:
             self.unparsed.append(text)
         self._regions_to_relations()
-        objects = tuple(ObjectSpec(**o) for o in self.objects)
+        objects = tuple(ObjectSpec(**{k: v for k, v in o.items() if not k.startswith("_")}) for o in self.objects)
         relations = []
         for subject, relation, obj, obj2 in self.relations:
             if subject == obj or (relation == "between" and obj2 in (None, subject)):
@@ -282,9 +290,40 @@ class _Parser:
                         self.relations.append((a["id"], rel, b["id"], None))
 
     def sentence(self, text: str) -> None:
+        text = self._comparisons(text)
         tokens = re.findall(r"[a-z0-9'-]+|,", text)
         items = self._items(tokens)
         self._assemble(items)
+
+    _COMPARISON = re.compile(
+        r",?\s*(?:and\s+|with\s+)?the number of ([a-z][a-z -]*?) is (more|greater|larger|higher|less|fewer|smaller|"
+        r"lower) than (?:that of |the number of )?([a-z][a-z -]*?)\s*(?=$|,)")
+    _SAME = re.compile(r"\bthe (?:same|equal) number of ([a-z][a-z -]*?)(?=$|,|\s+(?:and|with|in|on)\b)")
+
+    def _comparisons(self, text: str) -> str:
+        """ "…, the number of cars is more than that of trucks" sets the vaguer count; "the same number of Y"
+        copies the count before it. The clause is consumed, so it adds no objects."""
+        self._pending_comparisons = []
+        for m in self._COMPARISON.finditer(text):
+            more = m.group(2) in ("more", "greater", "larger", "higher")
+            self._pending_comparisons.append((singular(m.group(1).strip()), more, singular(m.group(3).strip())))
+        text = self._COMPARISON.sub("", text)
+        same = self._SAME.search(text)
+        if same:
+            text = text[:same.start()] + "the-same-number-of " + same.group(1) + text[same.end():]
+        return text
+
+    def _apply_comparisons(self) -> None:
+        for a_label, more, b_label in getattr(self, "_pending_comparisons", []):
+            a = next((o for o in self.objects if o["label"] == a_label), None)
+            b = next((o for o in self.objects if o["label"] == b_label), None)
+            if not a or not b:
+                self.unparsed.append(f"the number of {a_label} compared with {b_label}")
+                continue
+            if b.get("_vague") and not a.get("_vague"):
+                b["count"] = max(1, a["count"] - 1) if more else a["count"] + 1
+            elif a.get("_vague") and not b.get("_vague"):
+                a["count"] = b["count"] + 1 if more else max(1, b["count"] - 1)
 
     def _items(self, tokens: list[str]) -> list[tuple]:
         """Tokens → ("np", words, negated) / ("rel", relation, swap) / ("region", name) / ("pron",) / ("sep", word)."""
@@ -338,6 +377,15 @@ class _Parser:
                 negated = True
                 i += 2
                 continue
+            if np_words and (t in ("a", "an", "some") or (t in NUMBER_WORDS and t not in ("no", "both"))) and any(
+                    w not in NUMBER_WORDS and w not in ("the", "some", "of") and w not in VAGUE_COUNTS
+                    and w not in _COLLECTIVES for w in np_words) and np_words[-1] != "of":
+                flush()
+            if t in ("at", "outside", "inside-of") and np_words:
+                flush()
+                items.append(("sep", t))
+                i += 1
+                continue
             if t in ("and", "or", "with", "while", "plus", "but", "beside", "also", "then", "," , "as", "well",
                      "along", "together", "whereas", "where", "which", "who", "that", "is", "are", "was", "were",
                      "has", "have", "sits", "stands", "lies", "sitting", "standing", "lying", "laying", "resting",
@@ -373,7 +421,7 @@ class _Parser:
                 i += len(name)
                 continue
             if np_words and (t in _VERBS or (t.endswith("ing") and len(t) > 5 and t not in _KNOWN_ING) or (
-                    t.endswith("ed") and len(t) > 5 and t not in _KNOWN_ED)):
+                    t.endswith("ed") and len(t) >= 5 and t not in _KNOWN_ED)):
                 flush()
                 items.append(("sep", t))
                 i += 1
@@ -401,6 +449,8 @@ class _Parser:
         rel_subject = None  # … and its subject (None: the clause began with the relation; the subject follows)
         anchor = None  # the object of a relation whose subject has not come yet
         between: list[str] = []
+        group: list[str] = []  # noun phrases joined by "and" so far ("a bed and a chair against a wall")
+        rel_subjects: list[str] = []
         region = None  # a region phrase that came before its noun phrase
         for position, (kind, *data) in enumerate(items):
             if kind == "np":
@@ -428,13 +478,19 @@ class _Parser:
                     self.relations.append((obj, "between", anchor[0], anchor[1]))
                     anchor, rel, between = None, None, []
                 elif rel and rel_subject is not None:
-                    self._relate(rel_subject, rel, obj)
-                    rel = None
+                    for each in rel_subjects:  # "a carrot and an onion next to a knife": both are
+                        self._relate(each, rel, obj)
+                    rel, group = None, []
+                    subject = subject or obj
+                    last = obj
+                    continue
                 elif rel and anchor is None:
                     anchor = obj  # "to the left of the house (is) a tree": the subject is next
                 elif rel and anchor is not None:
                     self._relate(obj, rel, anchor)
                     rel, anchor = None, None
+                after_and = position > 0 and items[position - 1][0] == "sep" and items[position - 1][1] == "and"
+                group = group + [obj] if after_and and group else [obj]
                 subject = subject or obj
                 last = obj
             elif kind == "rel":
@@ -453,6 +509,7 @@ class _Parser:
                 chained = last is not None and last != subject and subject is not None and \
                     any(r[2] == last and r[0] == subject for r in self.relations)
                 rel_subject = None if clause_start else (subject if chained else last)
+                rel_subjects = group if rel_subject == last and last in group and len(group) > 1 else [rel_subject]
                 rel, anchor, between = (relation, swap), None, []
             elif kind == "region":
                 if last is not None and rel is None and (position == 0 or items[position - 1][0] != "sep"):
@@ -504,8 +561,17 @@ def _multiword_at(tokens: list[str], i: int) -> tuple[str, ...] | None:
 _VERBS = {"sits", "lays", "lies", "stands", "takes", "curls", "naps", "rests", "looks", "hangs", "waits", "walks",
           "runs", "eats", "plays", "holds", "has", "is", "are", "was", "were", "sit", "lay", "stand", "rest",
           "hang", "wait", "walk", "run", "eat", "play", "hold", "perches", "leans", "appears", "seems", "shows",
-          "contains", "features", "goes", "flies", "swims", "jumps", "sleeps", "sleep", "grazes", "graze"}
+          "contains", "features", "goes", "flies", "swims", "jumps", "sleeps", "sleep", "grazes", "graze", "fly",
+          "stand", "float", "floats", "hover", "hovers", "lie", "sits", "perch", "stuck", "made", "fill", "fills",
+          "lays", "look", "looks"}
 _KNOWN_ED = {"bed", "shed", "sled", "seed", "weed", "reed", "steed", "tweed", "bled", "infrared", "hundred"}
+_NOT_OBJECTS = {"nap", "rest", "break", "look", "glance", "walk", "ride", "picture", "photo", "image", "view",
+                "background", "foreground", "distance", "middle", "scene", "shot", "close-up", "closeup", "sky"}
+_PARTS = {"engine", "arm", "track", "tracks", "tire", "tyre", "hood", "window", "mirror", "wheel", "keyboard", "screen", "back", "head", "tail", "handle",
+          "seat", "door", "roof", "trunk", "bumper", "windshield", "headlight", "leg", "legs", "face", "nose", "ear",
+          "paw", "foot", "neck", "side", "top", "lid", "rim", "edge", "interior", "dashboard", "hand", "wing"}
+_COLLECTIVES = {"group", "herd", "family", "flock", "pack", "team", "bunch", "crowd", "row", "line", "set", "pile",
+                "stack", "couple", "pair", "collection", "fleet", "bundle", "cluster", "pod", "swarm", "troop"}
 _CLAUSE = ("and", ",", "while", "but", "whereas", "plus", "also", "then")
 _KNOWN_ING = {"building", "ring", "string", "ceiling", "painting", "drawing", "clothing", "king", "wing", "sling",
               "swing", "pudding", "dumpling", "earring", "stocking", "bedding", "icing", "railing", "awning"}
@@ -513,6 +579,20 @@ _KNOWN_ING = {"building", "ring", "string", "ceiling", "painting", "drawing", "c
 
 def _label(words: list[str]) -> tuple[str | None, list[str]]:
     """The noun of a noun phrase (singular), and the words that were neither noun nor known adjective."""
+    if "of" in words[1:]:  # "X of Y": X ("a vase of flowers"), unless Y is counted ("a box of four donuts")
+        at = words.index("of")
+        left, right = words[:at], words[at + 1:]
+        if right and not left or any(w in NUMBER_WORDS or w.isdigit() for w in right) or (
+                left and singular(left[-1]) in _PARTS):  # "the back of a car" is the car
+            words = right
+        else:
+            leftover = _label(right)[0] if right else None
+            label, rest = _label(left)
+            return label, rest + ([f"of {leftover}"] if leftover else [])
+    words = [w[:-2] if w.endswith("'s") and len(w) > 2 else w for w in words]
+    for i in range(len(words) - 1):  # a part of a known whole names the whole: "car tire", "dog's head"
+        if singular(words[i + 1]) in _PARTS and (words[i],) in _COCO_WORDS | {("laptop",), ("bicycle",)}:
+            return words[i], [w for w in words[:i] if w not in _ADJECTIVES and w not in _STOP]
     words = [w for w in words if w not in ("of", "'s") and w.strip("'")]
     for phrase in _MULTIWORD:  # a known multi-word name at the end: "teddy bear", "traffic light", "wine glass"
         n = len(phrase)
@@ -524,9 +604,14 @@ def _label(words: list[str]) -> tuple[str | None, list[str]]:
     if not words:
         return None, []
     singular_words = [singular(w) if i == len(words) - 1 else w for i, w in enumerate(words)]
+    while words and words[-1].endswith("ed") and len(words[-1]) >= 5 and words[-1] not in _KNOWN_ED:
+        words = words[:-1]  # "curled", "painted": participles, not things
+    if not words:
+        return None, []
+    singular_words = [singular(w) if i == len(words) - 1 else w for i, w in enumerate(words)]
     head = singular_words[-1]
-    before = [w for w in words[:-1] if w not in _ADJECTIVES and w not in _STOP]
-    if head in _STOP or head.isdigit():
+    before = [w for w in words[:-1] if w not in _ADJECTIVES and w not in _STOP and not w.endswith("ly")]
+    if head in _STOP or head.isdigit() or head in _NOT_OBJECTS or head.endswith("ly"):
         return None, words
     # a noun modifier right before the head stays in the label ("coffee mug"), but never more than one
     if before and not before[-1].endswith(("ed", "ly")) and (before[-1],) not in _COCO_WORDS and \

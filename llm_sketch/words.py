@@ -76,7 +76,7 @@ LABEL_SYNONYMS = {
     "teddy": "teddy bear", "stop light": "traffic light", "hydrant": "fire hydrant", "ski": "skis",
     "wineglass": "wine glass", "glass": "wine glass", "mug": "cup", "hotdog": "hot dog", "clocktower": "clock",
     "clock tower": "clock", "laptop computer": "laptop", "computer": "laptop", "notebook": "laptop",
-    "oval": "ellipse",
+    "oval": "ellipse", "microwave oven": "microwave", "toaster oven": "oven", "pizza oven": "oven",
 }
 
 _IRREGULAR_PLURALS = {
