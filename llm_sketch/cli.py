@@ -116,6 +116,44 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_parse(args) -> int:
+    """One prompt → its Constraints JSON; or --jsonl FILE of {"prompt": …} lines → one JSON line each, in order."""
+    import json
+
+    from .parse import parse
+
+    if args.jsonl is None:
+        if args.prompt is None:
+            raise SketchError("give a PROMPT or --jsonl FILE")
+        print(parse(args.prompt).to_json())
+        return 0
+    text = _read(args.jsonl).decode("utf-8", errors="replace")
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            prompt = row["prompt"] if isinstance(row, dict) else None
+        except json.JSONDecodeError as exc:
+            raise SketchError(f"{args.jsonl} line {number} is not JSON ({exc.msg})") from None
+        if not isinstance(prompt, str):
+            raise SketchError(f"{args.jsonl} line {number} has no \"prompt\" string")
+        print(parse(prompt).to_json(indent=None))
+    return 0
+
+
+def cmd_check(args) -> int:
+    """A Layout JSON checked against a prompt's constraints: the Report JSON; exit 0 when it passes, 1 if not."""
+    from .check import check
+    from .layout import Layout
+    from .parse import parse
+
+    layout = Layout.from_json(_read(args.layout).decode("utf-8", errors="replace"))
+    report = check(layout, parse(args.prompt), rule=args.rule)
+    print(report.to_json())
+    return 0 if report.passed else 1
+
+
 class _Parser(argparse.ArgumentParser):
     """Usage errors end like every other error: one ``error: …`` line on stderr and exit code 2 (no usage block).
     Subcommand parsers are made with the same class, so theirs do too."""
@@ -148,6 +186,17 @@ def build_parser() -> argparse.ArgumentParser:
     size_options(p)
     p.set_defaults(run=cmd_layout)
 
+    p = sub.add_parser("parse", help="prompt → Constraints JSON (objects, counts, colours, regions, relations)")
+    p.add_argument("prompt", nargs="?", help="the prompt (or use --jsonl)")
+    p.add_argument("--jsonl", help="a file of JSON lines {\"prompt\": …}: one Constraints JSON line each, in order")
+    p.set_defaults(run=cmd_parse)
+
+    p = sub.add_parser("check", help="Layout JSON + prompt → Report JSON; exit 0 if it passes, 1 if not")
+    p.add_argument("layout", help="a Layout JSON file (from `layout`)")
+    p.add_argument("--prompt", required=True, help="the prompt whose constraints to check")
+    p.add_argument("--rule", default="geneval", choices=["geneval", "layoutgpt", "visor", "t2i-compbench"])
+    p.set_defaults(run=cmd_check)
+
     p = sub.add_parser("demo", help="render the paper's example sketch with its layout and a preview")
     p.add_argument("--out", default="demo-out", help="output folder (default: demo-out)")
     p.add_argument("--size", type=int, default=512, help="output size in pixels (square)")
@@ -165,3 +214,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `… | head`: the reader left; not an error of ours
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
