@@ -204,7 +204,8 @@ class _Server(http.server.ThreadingHTTPServer):
 class _Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         self.server.paths.append(self.path)
-        body = _svg_referencing_server(self.server.server_address[1], "second-hop")
+        body = (f"<svg xmlns='{SVG_NS}' width='1' height='1'/>".encode() if self.path.startswith("/second-hop")
+                else _svg_referencing_server(self.server.server_address[1], "second-hop"))
         self.send_response(200)
         self.send_header("Content-Type", "image/svg+xml")
         self.send_header("Content-Length", str(len(body)))

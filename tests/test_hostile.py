@@ -117,6 +117,25 @@ def test_output_size_is_capped(size):
         rasterize(doc, *size, timeout=RENDER_TIMEOUT_S)
 
 
+def test_detectors_catch_a_leaky_renderer(tmp_path):
+    """Negative control: cairosvg with unsafe=True, fed raw hostile text, does fetch and read — and is seen doing so."""
+    try:
+        import cairosvg
+    except (ImportError, OSError) as exc:
+        pytest.skip(f"cairosvg unavailable: {exc}")
+    with safety.Trap(tmp_path) as t:
+        for name in ("image_http.svg", "image_file_uri.svg"):
+            try:
+                cairosvg.svg2png(bytestring=safety.materialize(name, t.ctx).encode(), unsafe=True)
+            except Exception:  # noqa: BLE001 - only the side effects matter here
+                pass
+        deadline = time.monotonic() + 5
+        while not t.fifo_opens and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert t.hits > 0 and "/image-href.png" in t.paths
+        assert any(p.endswith("canary.png") for p in t.fifo_opens)
+
+
 def _strace_works():
     if shutil.which("strace") is None:
         return False
