@@ -26,10 +26,10 @@ CASES = safety.load_cases()
 BY_NAME = {c.name: c for c in CASES}
 TIME_LIMIT_S = 2.0
 RENDER_TIMEOUT_S = 1.0
-# The output is 256×256 (256 KiB of RGBA) and embedded rasters are capped by the sanitizer, so an honest render
-# needs well under 200 MiB (the interpreter, lxml, cairo/resvg and a few surfaces). 1 GiB is far above that and far
-# below what any bomb here would take if a cap failed: 10⁹ `use` shapes, a 400 MB entity expansion, 40 GB for
-# huge_png_header's pixels.
+# The output is 256×256 and embedded rasters are capped at 16.7 M pixels (64 MiB as RGBA), so an honest render stays
+# near the ~220 MiB this corpus peaks at (interpreter, lxml, cairo/resvg, one decoded raster). 1 GiB leaves room for
+# that, and is far below what a bomb here would take if a cap failed: 10⁹ `use` shapes, a 400 MB entity expansion,
+# 40 GB for huge_png_header's pixels (the worker's own RLIMIT_AS, 2 GiB by default, would only catch it later).
 PEAK_RSS_LIMIT_MIB = 1024
 REPO = Path(__file__).resolve().parents[1]
 
