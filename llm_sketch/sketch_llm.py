@@ -428,17 +428,21 @@ class _Run:
             threading.Thread(target=self._work, args=(job, chars, i, results), daemon=True,
                              name=f"llm-sketch-{job.round}-{i}").start()
         pending = set(range(len(jobs)))
-        while pending:
-            try:
-                pending.discard(results.get(timeout=0.05))
-                self.completed += 1
-            except queue.Empty:
-                pass
-            if self.cancel is not None and self.cancel():
-                self.stopped.set()  # streaming threads stop at their next piece; the others are left to time out
-                raise Cancelled("cancelled by the user")
-            partial = sum(min(0.95, chars[i] / _EXPECTED_CHARS) for i in pending)
-            self._report(self.completed + partial, f"round {jobs[0].round}: {len(jobs) - len(pending)}/{len(jobs)}")
+        try:
+            while pending:
+                try:
+                    pending.discard(results.get(timeout=0.05))
+                    self.completed += 1
+                except queue.Empty:
+                    pass
+                if self.cancel is not None and self.cancel():
+                    raise Cancelled("cancelled by the user")
+                partial = sum(min(0.95, chars[i] / _EXPECTED_CHARS) for i in pending)
+                self._report(self.completed + partial,
+                             f"round {jobs[0].round}: {len(jobs) - len(pending)}/{len(jobs)}")
+        except BaseException:  # cancelled (here, or by the progress hook raising): stop the request threads
+            self.stopped.set()  # streaming threads stop at their next piece; the others are left to time out
+            raise
         return jobs
 
     def _report(self, done: float, note: str) -> None:
@@ -453,16 +457,16 @@ class _Run:
 
 # ---- the offline fallback -------------------------------------------------------------------------------------------
 def planner_sketch(constraints: Constraints, width: int, height: int, seed: int, rule: str = "geneval"):
-    """The offline planner's sketch: (sanitized SVG text, Layout, Report)."""
+    """The offline planner's sketch (``draw.sketch``: parse → plan → draw), measured like an LLM's:
+    (sanitized SVG text, Layout, Report)."""
     from .layout import extract_layout
     from .svgsafe import sanitize
 
     try:
-        from . import draw, plan
+        from .draw import sketch
     except ImportError as exc:
         raise SketchError(f"the offline planner is not available ({exc})") from None
-    planned = plan.plan(constraints, width, height, seed=seed)
-    doc = sanitize(draw.draw(planned, constraints) if hasattr(draw, "draw") else draw.to_svg(planned))
+    svg, _plan = sketch(constraints, width, height, seed)
+    doc = sanitize(svg)
     layout = extract_layout(doc, width, height)
     return doc.text, layout, check(layout, constraints, rule)
-

@@ -418,9 +418,9 @@ WRITER = textwrap.dedent("""
     import json, sys
     sys.path.insert(0, sys.argv[1])
     from llm_sketch.cache import Cache, request_key
-    cache = Cache(sys.argv[2], max_bytes=400_000)   # small enough that eviction runs while others write
+    cache = Cache(sys.argv[2], max_bytes=40_000)   # under the working set: eviction runs while others write
     me = int(sys.argv[3])
-    for round in range(60):
+    for round in range(25):
         for k in range(12):
             key = request_key("http://x/v1", "m", [{"k": k}], {"seed": k})
             got = cache.get(key)
@@ -585,3 +585,21 @@ def test_the_prompt_lists_every_check():
     assert '- "circle": none; draw no circle' in user
     assert "the yellow star is above the blue square (its centre well above" in user
     assert 'width="640" height="480" viewBox="0 0 640 480"' in messages[0]["content"]
+
+
+# ---- the offline fallback ---------------------------------------------------------------------------------------
+def test_fallback_to_the_planner_when_nothing_passes(server):
+    pytest.importorskip("llm_sketch.draw", reason="the offline planner (llm_sketch/draw.py) is not in this tree")
+    server.script(reply(WRONG_SVG), reply(WRONG_SVG))
+    result = run(server, max_repairs=1, fallback="planner")
+    assert server.count == 2 and result.source == "planner" and result.report.passed
+    assert result.notes == ["fallback: no LLM sketch passed (the best scored 57%)"]
+    assert result.transcript["result"]["source"] == "planner"
+
+
+def test_fallback_to_the_planner_when_the_server_fails(server):
+    pytest.importorskip("llm_sketch.draw", reason="the offline planner (llm_sketch/draw.py) is not in this tree")
+    server.script(status(401, "no"))
+    result = run(server, fallback="planner")
+    assert server.count == 1 and result.source == "planner" and result.report.passed
+    assert result.notes[0].startswith("fallback: the LLM failed (auth): ")
