@@ -253,11 +253,13 @@ def _describe_failure(status: dict) -> str:
 
 
 def start_server(base_dir: Path, python: str = sys.executable, comfyui_dir: Path = COMFYUI_DIR,
-                 timeout: float = 120, extra_args: tuple[str, ...] = ()) -> ComfyServer:
+                 timeout: float = 120, extra_args: tuple[str, ...] = (),
+                 env: dict[str, str] | None = None) -> ComfyServer:
     """Start ComfyUI with only this pack, everything it writes kept under ``base_dir``; wait until it answers.
 
     ``base_dir`` gets ``custom_nodes/<PACK_FOLDER>`` (a symlink to this repository), ``input/``, ``output/``,
-    ``models/``, ``user/`` and the log ``comfyui.log``.
+    ``models/``, ``user/`` and the log ``comfyui.log``. ``env``: variables added to (or, with value None, removed
+    from) the environment the server inherits, e.g. ``LLM_SKETCH_*`` settings.
     """
     prepare_comfyui(comfyui_dir, python)
     base_dir = Path(base_dir).resolve()
@@ -282,7 +284,8 @@ def start_server(base_dir: Path, python: str = sys.executable, comfyui_dir: Path
         "--disable-api-nodes",
         *extra_args,
     ]
-    env = dict(os.environ, PYTHONUNBUFFERED="1", HF_HUB_OFFLINE="1")
+    env = {k: v for k, v in {**os.environ, "PYTHONUNBUFFERED": "1", "HF_HUB_OFFLINE": "1", **(env or {})}.items()
+           if v is not None}
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(cmd, cwd=comfyui_dir, stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, env=env, start_new_session=True)
