@@ -96,6 +96,7 @@ class LLMServer:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # (header and body are separate writes: no 40 ms delayed-ACK stall)
 
             def log_message(self, *args):  # quiet
                 pass
