@@ -374,6 +374,10 @@ class LLMClient:
         self._client = None
         self._lock = threading.Lock()
         self.requests = 0  # HTTP requests made by this client, all threads together
+        # OpenAI's reasoning models refuse max_tokens (they take max_completion_tokens) and any temperature but
+        # the default: learnt from their 400 reply, once per client
+        self._token_param = "max_tokens"
+        self._default_temperature_only = False
 
     def __repr__(self) -> str:
         return f"LLMClient({self.settings.provider}, {self.settings.base_url}, {self.settings.model})"
@@ -479,7 +483,10 @@ class LLMClient:
         import openai
 
         s = self.settings
-        kwargs = dict(model=s.model, messages=messages, temperature=s.temperature, max_tokens=s.max_tokens)
+        kwargs = dict(model=s.model, messages=messages)
+        kwargs[self._token_param] = s.max_tokens
+        if not self._default_temperature_only:
+            kwargs["temperature"] = s.temperature
         if seed is not None:
             kwargs["seed"] = int(seed) % 2**31
         try:
@@ -533,6 +540,14 @@ class LLMClient:
                 code, f"server error ({code})")
             return _Retry(f"{what}: {message}", retry_after(response.headers if response is not None else None),
                           cause="rate_limit" if code == 429 else "server")
+        if code == 400 and "max_completion_tokens" in message and self._token_param == "max_tokens":
+            self._token_param = "max_completion_tokens"
+            return _Retry(f"the model takes max_completion_tokens, not max_tokens ({message})", 0.0,
+                          cause="bad_request")
+        if code == 400 and "temperature" in message.lower() and not self._default_temperature_only and (
+                "default" in message.lower() or "unsupported" in message.lower()):
+            self._default_temperature_only = True
+            return _Retry(f"the model takes only its default temperature ({message})", 0.0, cause="bad_request")
         if code == 404:
             return LLMError(f"{where} answered 404 ({message}): check the model name and that the base URL ends "
                             f"in /v1", "bad_request")

@@ -603,3 +603,18 @@ def test_fallback_to_the_planner_when_the_server_fails(server):
     result = run(server, fallback="planner")
     assert server.count == 1 and result.source == "planner" and result.report.passed
     assert result.notes[0].startswith("fallback: the LLM failed (auth): ")
+
+
+def test_a_model_that_takes_max_completion_tokens_and_only_its_default_temperature(server):
+    server.script(status(400, "Unsupported parameter: 'max_tokens' is not supported with this model. Use "
+                              "'max_completion_tokens' instead."),
+                  status(400, "Unsupported value: 'temperature' does not support 0.7 with this model. Only the "
+                              "default (1) value is supported."),
+                  reply(CORRECT_SVG))
+    result = run(server)
+    assert result.report.passed and server.count == 3
+    first, second, third = server.bodies()
+    assert "max_tokens" in first and "temperature" in first
+    assert second["max_completion_tokens"] == 4096 and "max_tokens" not in second and "temperature" in second
+    assert "temperature" not in third and third["max_completion_tokens"] == 4096
+    assert server.requests[2].at - server.requests[0].at < 1  # no backoff for these
