@@ -4,10 +4,11 @@ from ._comfy import ComfyExtension, io
 from .check_nodes import CheckLayout, ParseConstraints
 from .layout_nodes import LayoutPreview, SVGToLayout
 from .llm_nodes import LLMSketch
+from .plan_nodes import PlanSketch
 from .svg_nodes import LoadSVG, RasterizeSVG, SaveSVG
 
 NODES: list[type[io.ComfyNode]] = [LoadSVG, RasterizeSVG, SaveSVG, SVGToLayout, LayoutPreview, ParseConstraints,
-                                   CheckLayout, LLMSketch]
+                                   CheckLayout, LLMSketch, PlanSketch]
 
 
 class LLMSketchExtension(ComfyExtension):

@@ -1,0 +1,66 @@
+"""Plan Sketch: the offline planner (no LLM, no key, no GPU): prompt or CONSTRAINTS → a faithful SVG sketch."""
+
+from __future__ import annotations
+
+from ..llm_sketch.errors import SketchError
+from ._comfy import CATEGORY, CONSTRAINTS, LAYOUT, image_tensor, io, node_error
+
+DEFAULT_PROMPT = "a blue circle on the left and a red triangle on the right"
+STYLE_TOOLTIP = ("auto: outlined forms, sky and ground when the prompt names an outdoor scene, else plain; scene: "
+                 "always sky and ground; plain: always a plain white background; flat: solid silhouettes in each "
+                 "object's colour on white, no outlines or details (clean regions for masks).")
+
+
+class PlanSketch(io.ComfyNode):
+    @classmethod
+    def define_schema(cls):
+        return io.Schema(
+            node_id="LLMSketch_PlanSketch",
+            display_name="Plan Sketch",
+            category=f"{CATEGORY}/sketch",
+            description="Draw the prompt as an SVG sketch with no model: every object placed so the prompt's "
+                        "counts, colours, regions and spatial relations hold (checked under the GenEval and "
+                        "LayoutGPT rules), in plausible sizes, with depth for in front of / behind. Instant and "
+                        "deterministic: the same prompt and seed give the same sketch; change the seed for "
+                        "another composition. Relations that cannot hold together are named in the report.",
+            inputs=[
+                io.String.Input("prompt", multiline=True, default=DEFAULT_PROMPT,
+                                tooltip="The scene in words: \"a cat to the left of a dog\", \"three yellow stars "
+                                        "over two blue squares\", … Ignored when constraints are connected."),
+                io.Int.Input("width", default=1024, min=64, max=4096, step=8, tooltip="Canvas width in pixels."),
+                io.Int.Input("height", default=1024, min=64, max=4096, step=8, tooltip="Canvas height in pixels."),
+                io.Int.Input("seed", default=0, min=0, max=0xFFFFFFFFFFFFFFFF, control_after_generate=True,
+                             tooltip="Another seed gives another valid composition; the same seed the same one."),
+                io.Combo.Input("style", options=["auto", "scene", "plain", "flat"], default="auto",
+                               tooltip=STYLE_TOOLTIP),
+                CONSTRAINTS.Input("constraints", optional=True,
+                                  tooltip="Optional: constraints from Parse Constraints (or edited JSON) instead of "
+                                          "the prompt."),
+            ],
+            outputs=[
+                io.String.Output("svg", tooltip="The sketch as SVG (one <g data-label> per object)."),
+                LAYOUT.Output("layout", tooltip="The planned objects and boxes, for Check Layout, Layout Preview "
+                                                "or regional conditioning."),
+                io.Image.Output("image", tooltip="The sketch rasterized at width × height."),
+                io.String.Output("report", tooltip="The planner's self-check: each constraint under the GenEval and "
+                                                   "LayoutGPT rules, and any conflict in the prompt."),
+            ],
+            is_output_node=True,  # the report is shown on the node even when nothing else is connected
+        )
+
+    @classmethod
+    def execute(cls, prompt, width, height, seed, style, constraints=None) -> io.NodeOutput:
+        from ..llm_sketch.draw import draw
+        from ..llm_sketch.parse import parse
+        from ..llm_sketch.plan import plan
+        from ..llm_sketch.render import rasterize
+
+        try:
+            wanted = constraints if constraints is not None else parse(prompt)
+            result = plan(wanted, width, height, int(seed))
+            svg = draw(result.layout, result.fills, result.scene, style)
+            rgba = rasterize(svg, width, height, background="white")
+        except SketchError as exc:
+            raise node_error(exc, "Plan Sketch") from None
+        report = result.summary()
+        return io.NodeOutput(svg, result.layout, image_tensor(rgba[..., :3]), report, ui={"text": [report]})
