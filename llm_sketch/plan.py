@@ -1107,7 +1107,7 @@ def _snap(boxes) -> list[list[float]]:
 
 
 def _z_order(P: _Problem, boxes) -> list[int]:
-    """Paint order: containers before contents, behind before in front, else farther (higher) first."""
+    """Paint order: containers before contents, behind before in front, else the prompt's order."""
     before: dict[int, set] = {i: set() for i in range(P.n)}
     for i, h in P.holder.items():
         before[i].add(h)
@@ -1120,7 +1120,7 @@ def _z_order(P: _Problem, boxes) -> list[int]:
     for i, bs in before.items():
         for b in bs:
             after[b].append(i)
-    key = lambda i: (boxes[i][3], P.order[P.inst[i][0]], i)  # noqa: E731
+    key = lambda i: (P.order[P.inst[i][0]], i)  # noqa: E731  (prompt order where nothing else decides)
     heap = [(key(i), i) for i in range(P.n) if count[i] == 0]
     heapq.heapify(heap)
     order = []

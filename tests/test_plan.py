@@ -217,3 +217,53 @@ def test_benchmark_subset_is_faithful_and_visible():
             masks = object_masks(sanitize(svg), 512, 512, visible_only=True)
             assert ((masks > 0.5).reshape(len(masks), -1).sum(axis=1) >= 4).all(), prompt
             assert rasterize(svg, 64, 64).shape == (64, 64, 4)
+
+
+# ---- the command line ----------------------------------------------------------------------------------------------
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "llm_sketch", *map(str, args)], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+
+
+def test_cli_sketch_writes_every_file(tmp_path):
+    from PIL import Image
+
+    result = _cli("sketch", "a cat to the left of a dog", "--out", tmp_path / "s", "--width", 320, "--height", 240,
+                  "--seed", 4)
+    assert result.returncode == 0, result.stderr
+    names = ["sketch.svg", "sketch.png", "layout.json", "constraints.json", "report.json", "preview.png"]
+    for name in names:
+        assert (tmp_path / "s" / name).is_file() and str(tmp_path / "s" / name) in result.stdout
+    assert Image.open(tmp_path / "s" / "preview.png").size == (320, 240)
+    report = json.loads((tmp_path / "s" / "report.json").read_text())
+    assert report["passed"] and report["seed"] == 4 and set(report["reports"]) == {"geneval", "layoutgpt"}
+    layout = json.loads((tmp_path / "s" / "layout.json").read_text())
+    assert (tmp_path / "s" / "sketch.svg").read_text() == sketch("a cat to the left of a dog", 320, 240, 4)[0]
+    assert [o["label"] for o in layout["objects"]] == ["cat", "dog"]
+
+
+def test_cli_batch_in_order_with_a_summary(tmp_path):
+    lines = ['{"prompt": "a red car left of a tree"}', "", '{"prompt": "two apples", "seed": 3, "width": 256}',
+             '{"prompt": "a cat left of a dog and the dog left of the cat"}']
+    (tmp_path / "p.jsonl").write_text("\n".join(lines) + "\n")
+    result = _cli("sketch", "--batch", tmp_path / "p.jsonl", "--out", tmp_path / "b")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["0000", "0001", "0002"]
+    prompts = [json.loads((tmp_path / "b" / f"000{i}" / "constraints.json").read_text())["prompt"] for i in range(3)]
+    assert prompts == ["a red car left of a tree", "two apples", "a cat left of a dog and the dog left of the cat"]
+    assert json.loads((tmp_path / "b" / "0001" / "layout.json").read_text())["width"] == 256
+    assert "3 prompts" in result.stdout and "2 passed" in result.stdout and "1 with a conflict" in result.stdout
+
+
+@pytest.mark.parametrize("args, words", [
+    (("sketch", "--out", "{tmp}/x"), "PROMPT"),
+    (("sketch", "a cat", "--out", "{tmp}/x", "--width", "5"), "between 16 and 8192"),
+    (("sketch", "--batch", "{tmp}/missing.jsonl", "--out", "{tmp}/x"), "cannot read"),
+    (("sketch", "--batch", "{tmp}/bad.jsonl", "--out", "{tmp}/x"), "line 2"),
+    (("sketch", "a cat", "--out", "{tmp}/file"), "cannot write"),
+])
+def test_cli_sketch_bad_input_is_one_line(args, words, tmp_path):
+    (tmp_path / "bad.jsonl").write_text('{"prompt": "a cat"}\n{"text": "no prompt"}\n')
+    (tmp_path / "file").write_text("x")
+    result = _cli(*(a.format(tmp=tmp_path) for a in args))
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and words in result.stderr, result.stderr

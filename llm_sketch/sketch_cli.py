@@ -1,0 +1,185 @@
+"""``python -m llm_sketch sketch``: the offline planner from the command line (and ``demo``, which runs it on the
+paper's prompt).
+
+    python -m llm_sketch sketch "PROMPT" --out DIR [--width W --height H --seed S --style auto]
+    python -m llm_sketch sketch --batch PROMPTS.jsonl --out DIR
+
+One prompt writes ``DIR/sketch.svg``, ``sketch.png``, ``layout.json``, ``constraints.json``, ``report.json`` (the
+planner's self-check under GenEval and LayoutGPT, and the conflicts it found) and ``preview.png`` (the checker's
+overlay: boxes green when their checks pass, red otherwise). ``--batch`` reads one JSON object per line
+(``{"prompt": …}``, optionally with ``width``, ``height``, ``seed``, ``style``) and writes each into ``DIR/0000/``,
+``DIR/0001/``, … in order, then prints a summary.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from .errors import SketchError
+
+PAPER_PROMPT = "a blue circle on the left and a red triangle on the right"
+FILES = ("sketch.svg", "sketch.png", "layout.json", "constraints.json", "report.json", "preview.png")
+
+
+def _mkdir(path: Path) -> Path:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SketchError(f"cannot write {path}: {exc.strerror or exc}") from None
+    if not path.is_dir():
+        raise SketchError(f"cannot write {path}: not a folder")
+    return path
+
+
+def _write(path: Path, data: str | bytes) -> None:
+    try:
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+    except OSError as exc:
+        raise SketchError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _png(rgba, path: Path) -> None:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(rgba).save(buffer, format="PNG")
+    _write(path, buffer.getvalue())
+
+
+def _positive(name: str, value) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise SketchError(f"--{name} must be a whole number, got {value!r}") from None
+    if name in ("width", "height") and not 16 <= number <= 8192:
+        raise SketchError(f"--{name} must be between 16 and 8192 pixels, got {number}")
+    if name == "seed" and number < 0:
+        raise SketchError(f"--seed must be 0 or more, got {number}")
+    return number
+
+
+def write_sketch(prompt: str, out: Path, width: int = 512, height: int = 512, seed: int = 0,
+                 style: str = "auto") -> tuple:
+    """Plan, draw, render and check ``prompt`` into the folder ``out``: (Plan, {file name: path})."""
+    from .draw import STYLES, draw
+    from .parse import parse
+    from .plan import plan
+    from .preview import draw_report
+    from .render import rasterize
+
+    if style not in STYLES:
+        raise SketchError(f"unknown style {style!r}: use one of {', '.join(STYLES)}")
+    constraints = parse(prompt)
+    result = plan(constraints, width, height, seed)
+    svg = draw(result.layout, result.fills, result.scene, style)
+    rgba = rasterize(svg, width, height, background="white")
+    out = _mkdir(Path(out))
+    paths = {name: out / name for name in FILES}
+    _write(paths["sketch.svg"], svg)
+    _png(rgba, paths["sketch.png"])
+    _write(paths["layout.json"], result.layout.to_json())
+    _write(paths["constraints.json"], constraints.to_json())
+    _write(paths["report.json"], json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    _png(draw_report(rgba, result.layout, result.report, constraints), paths["preview.png"])
+    return result, paths
+
+
+def _verdict(result) -> str:
+    if result.ok:
+        return "PASSED"
+    return "CONFLICT" if result.conflicts else "FAILED"
+
+
+def cmd_sketch(args) -> int:
+    width, height = _positive("width", args.width), _positive("height", args.height)
+    seed = _positive("seed", args.seed)
+    style = getattr(args, "style", "auto") or "auto"
+    if args.batch:
+        if args.prompt:
+            raise SketchError("give either a PROMPT or --batch FILE, not both")
+        return _batch(args.batch, Path(args.out), width, height, seed, style)
+    if not args.prompt or not args.prompt.strip():
+        raise SketchError("give a PROMPT (in quotes) or --batch FILE")
+    result, paths = write_sketch(args.prompt, Path(args.out), width, height, seed, style)
+    print(f"prompt: {args.prompt!r}")
+    for obj in result.layout.objects:
+        print(f"  {obj.label:<20} {obj.color['name'] or '-':<6} box {[round(v) for v in obj.bbox]}")
+    print(result.summary().splitlines()[0] + (f"; {len(result.conflicts)} conflict(s)" if result.conflicts else ""))
+    for conflict in result.conflicts:
+        print(f"  conflict: {conflict}")
+    for path in paths.values():
+        print(path)
+    return 0
+
+
+def _batch(file: str, out: Path, width: int, height: int, seed: int, style: str) -> int:
+    try:
+        lines = Path(file).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise SketchError(f"cannot read {file}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise SketchError(f"cannot read {file}: it is not UTF-8 text") from None
+    jobs = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise SketchError(f"{file} line {number}: not JSON ({exc.msg})") from None
+        if not isinstance(row, dict) or not isinstance(row.get("prompt"), str):
+            raise SketchError(f'{file} line {number}: expected an object with a "prompt" string')
+        jobs.append((number, row))
+    if not jobs:
+        raise SketchError(f"{file} holds no prompts (one JSON object per line: {{\"prompt\": …}})")
+    _mkdir(out)
+    counts = {"PASSED": 0, "FAILED": 0, "CONFLICT": 0}
+    start = time.perf_counter()
+    for index, (number, row) in enumerate(jobs):
+        folder = out / f"{index:04d}"
+        result, _ = write_sketch(row["prompt"], folder, _positive("width", row.get("width", width)),
+                                 _positive("height", row.get("height", height)),
+                                 _positive("seed", row.get("seed", seed)), str(row.get("style", style)))
+        verdict = _verdict(result)
+        counts[verdict] += 1
+        print(f"{folder}  {verdict:<8} {len(result.layout.objects):>2} objects  {row['prompt'][:70]!r}")
+    elapsed = time.perf_counter() - start
+    print(f"{len(jobs)} prompts in {elapsed:.1f} s: {counts['PASSED']} passed every check, "
+          f"{counts['CONFLICT']} with a conflict in the prompt (named in report.json), {counts['FAILED']} failed")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    """The paper's prompt through the planner: the same files as ``sketch``, the objects and the paths."""
+    size = getattr(args, "size", 512)
+    if size is None or size < 1:
+        raise SketchError(f"the output size must be positive whole pixels, got --size {size}")
+    result, paths = write_sketch(PAPER_PROMPT, Path(args.out), size, size, 0)
+    print(f'prompt: "{PAPER_PROMPT}"')
+    for obj in result.layout.objects:
+        print(f"  {obj.label:<14} {obj.color['name']:<6} box {[round(v) for v in obj.bbox]}")
+    print(result.summary().splitlines()[0])
+    for path in paths.values():
+        print(path)
+    return 0
+
+
+def add_parser(sub) -> None:
+    """The ``sketch`` subcommand on an argparse subparsers object."""
+    p = sub.add_parser("sketch", help="prompt → a faithful SVG sketch by the offline planner (no LLM)")
+    p.add_argument("prompt", nargs="?", help="the scene in words, in quotes")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--batch", help="a file of JSON lines {\"prompt\": …}: one sketch per line into OUT/0000/, …")
+    p.add_argument("--width", type=int, default=512, help="canvas width in pixels (default 512)")
+    p.add_argument("--height", type=int, default=512, help="canvas height in pixels (default 512)")
+    p.add_argument("--seed", type=int, default=0, help="another seed gives another composition (default 0)")
+    p.add_argument("--style", default="auto", choices=["auto", "scene", "plain", "flat"],
+                   help="auto (default), scene (sky and ground), plain, flat (solid silhouettes)")
+    p.set_defaults(run=cmd_sketch)
