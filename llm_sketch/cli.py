@@ -91,29 +91,10 @@ def cmd_layout(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    """The main job on the embedded default: the paper's prompt, sketched, rendered, laid out and previewed."""
-    from .layout import extract_layout
-    from .preview import draw_layout
-    from .render import rasterize
-    from .svgsafe import sanitize
+    """The main job on the paper's prompt: planned, drawn, rendered, laid out, checked and previewed."""
+    from .sketch_cli import cmd_demo as demo
 
-    out = _folder(Path(args.out))
-    doc = sanitize((SAMPLES / "blue_circle_red_triangle.svg").read_bytes())
-    width = height = args.size
-    rgba = rasterize(doc, width, height)
-    layout = extract_layout(doc, width, height)
-    files = {"sketch.svg": out / "sketch.svg", "sketch.png": out / "sketch.png",
-             "layout.json": out / "layout.json", "preview.png": out / "preview.png"}
-    _write_text(files["sketch.svg"], doc.text)
-    _save_png(rgba, files["sketch.png"])
-    _write_text(files["layout.json"], layout.to_json())
-    _save_png(draw_layout(rgba, layout), files["preview.png"])
-    print('prompt: "a blue circle on the left and a red triangle on the right"')
-    for obj in layout.objects:
-        print(f"  {obj.label:<14} {obj.color['name']:<6} box {[round(v) for v in obj.bbox]}")
-    for path in files.values():
-        print(path)
-    return 0
+    return demo(args)
 
 
 def cmd_parse(args) -> int:
@@ -197,7 +178,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rule", default="geneval", choices=["geneval", "layoutgpt", "visor", "t2i-compbench"])
     p.set_defaults(run=cmd_check)
 
-    p = sub.add_parser("demo", help="render the paper's example sketch with its layout and a preview")
+    from .sketch_cli import add_parser as add_sketch
+
+    add_sketch(sub)
+
+    p = sub.add_parser("demo", help="the paper's prompt through the offline planner (as sketch)")
     p.add_argument("--out", default="demo-out", help="output folder (default: demo-out)")
     p.add_argument("--size", type=int, default=512, help="output size in pixels (square)")
     p.set_defaults(run=cmd_demo)

@@ -90,7 +90,7 @@ def test_demo_writes_everything(tmp_path):
     out = tmp_path / "demo"
     result = run("demo", "--out", out, "--size", 96)
     assert result.returncode == 0, result.stderr
-    names = {"sketch.svg", "sketch.png", "layout.json", "preview.png"}
+    names = {"sketch.svg", "sketch.png", "layout.json", "constraints.json", "report.json", "preview.png"}
     assert {p.name for p in out.iterdir()} == names
     assert Image.open(out / "sketch.png").size == (96, 96)
     assert Image.open(out / "preview.png").size == (96, 96)
