@@ -101,6 +101,8 @@ def cmd_sketch(args) -> int:
     width, height = _positive("width", args.width), _positive("height", args.height)
     seed = _positive("seed", args.seed)
     style = getattr(args, "style", "auto") or "auto"
+    if getattr(args, "llm", None):
+        return _llm(args, width, height, seed)
     if args.batch:
         if args.prompt:
             raise SketchError("give either a PROMPT or --batch FILE, not both")
@@ -114,6 +116,26 @@ def cmd_sketch(args) -> int:
     print(result.summary().splitlines()[0] + (f"; {len(result.conflicts)} conflict(s)" if result.conflicts else ""))
     for conflict in result.conflicts:
         print(f"  conflict: {conflict}")
+    for path in paths.values():
+        print(path)
+    return 0
+
+
+def _llm(args, width: int, height: int, seed: int) -> int:
+    """``--llm MODEL``: the sketch from a model on an OpenAI-compatible server (``sketch_llm``), plus
+    transcript.json."""
+    from .sketch_llm import write_llm_sketch
+
+    if args.batch or not args.prompt or not args.prompt.strip():
+        raise SketchError("--llm takes one PROMPT (in quotes), not --batch")
+    result, paths = write_llm_sketch(args.prompt, Path(args.out), model=args.llm, base_url=args.base_url or "",
+                                     provider=args.provider, width=width, height=height, seed=seed,
+                                     candidates=args.candidates, max_repairs=args.max_repairs,
+                                     fallback=args.fallback)
+    print(f"prompt: {args.prompt!r}")
+    for obj in result.layout.objects:
+        print(f"  {obj.label:<20} {obj.color['name'] or '-':<6} box {[round(v) for v in obj.bbox]}")
+    print("\n".join(result.summary().splitlines()[:2]))
     for path in paths.values():
         print(path)
     return 0
@@ -182,4 +204,14 @@ def add_parser(sub) -> None:
     p.add_argument("--seed", type=int, default=0, help="another seed gives another composition (default 0)")
     p.add_argument("--style", default="auto", choices=["auto", "scene", "plain", "flat"],
                    help="auto (default), scene (sky and ground), plain, flat (solid silhouettes)")
+    llm = p.add_argument_group("LLM", "ask a model on any OpenAI-compatible server instead (the key comes from "
+                                      "LLM_SKETCH_API_KEY, OPENAI_API_KEY or llm_sketch.toml; never an option)")
+    llm.add_argument("--llm", metavar="MODEL", help="the model id, e.g. gpt-4o-mini or qwen2.5-coder:7b")
+    llm.add_argument("--base-url", help="the server, e.g. http://127.0.0.1:11434/v1 (default: OpenAI's)")
+    llm.add_argument("--provider", help="a preset (openai, ollama, llama.cpp, vllm, lmstudio, custom) or a profile "
+                                        "of llm_sketch.toml")
+    llm.add_argument("--candidates", type=int, default=1, help="sketches asked for at once, best kept (default 1)")
+    llm.add_argument("--max-repairs", type=int, default=2, help="rounds sending failed checks back (default 2)")
+    llm.add_argument("--fallback", default="none", choices=["none", "planner"],
+                     help="planner: the offline planner's sketch when no LLM sketch passes")
     p.set_defaults(run=cmd_sketch)
