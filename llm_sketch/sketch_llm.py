@@ -470,3 +470,57 @@ def planner_sketch(constraints: Constraints, width: int, height: int, seed: int,
     doc = sanitize(svg)
     layout = extract_layout(doc, width, height)
     return doc.text, layout, check(layout, constraints, rule)
+
+
+# ---- the command line -----------------------------------------------------------------------------------------------
+def write_llm_sketch(prompt: str, out, *, model: str, base_url: str = "", provider: str | None = None,
+                     width: int = 512, height: int = 512, seed: int = 0, candidates: int = 1, max_repairs: int = 2,
+                     fallback: str = "none", temperature: float | None = None):
+    """``python -m llm_sketch sketch PROMPT --llm MODEL``: the planner's files (sketch.svg, sketch.png, layout.json,
+    constraints.json, report.json, preview.png) from the LLM, plus transcript.json (every request and reply, never
+    the key). Returns (SketchResult, {file name: path})."""
+    import io
+    import json
+    from pathlib import Path
+
+    from PIL import Image
+
+    from .llm import client_from
+    from .preview import draw_report
+    from .render import rasterize
+
+    client = client_from(provider or ("custom" if base_url else "openai"), model, base_url, temperature=temperature)
+    try:
+        result = sketch_with_llm(prompt, client, width=width, height=height, seed=seed, candidates=candidates,
+                                 max_repairs=max_repairs, fallback=fallback)
+    finally:
+        client.close()
+    rgba = rasterize(result.svg, width, height, background="white")
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SketchError(f"cannot write {out}: {exc.strerror or exc}") from None
+    report = {"source": result.source, "passed": result.report.passed, "score": result.report.score, "seed": seed,
+              "requests": result.requests, "cached_replies": result.cached, "replies": result.replies,
+              "best": result.best, "notes": result.notes, "reports": {result.report.rule: result.report.to_dict()}}
+
+    def png(array) -> bytes:
+        buffer = io.BytesIO()
+        Image.fromarray(array).save(buffer, format="PNG")
+        return buffer.getvalue()
+
+    files = {"sketch.svg": result.svg, "sketch.png": png(rgba), "layout.json": result.layout.to_json(),
+             "constraints.json": result.constraints.to_json(),
+             "report.json": json.dumps(report, indent=2, ensure_ascii=False),
+             "preview.png": png(draw_report(rgba, result.layout, result.report, result.constraints)),
+             "transcript.json": json.dumps(result.transcript, indent=2, ensure_ascii=False)}
+    paths = {}
+    for name, data in files.items():
+        path = out / name
+        try:
+            path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+        except OSError as exc:
+            raise SketchError(f"cannot write {path}: {exc.strerror or exc}") from None
+        paths[name] = path
+    return result, paths

@@ -618,3 +618,43 @@ def test_a_model_that_takes_max_completion_tokens_and_only_its_default_temperatu
     assert second["max_completion_tokens"] == 4096 and "max_tokens" not in second and "temperature" in second
     assert "temperature" not in third and third["max_completion_tokens"] == 4096
     assert server.requests[2].at - server.requests[0].at < 1  # no backoff for these
+
+
+# ---- the command line -------------------------------------------------------------------------------------------
+def cli(server, out, *extra, cache=None):
+    env = dict(os.environ, LLM_SKETCH_API_KEY=SECRET, PYTHONPATH=str(REPO),
+               LLM_SKETCH_CACHE_DIR=str(cache) if cache else "off")
+    return subprocess.run([sys.executable, "-m", "llm_sketch", "sketch", PROMPT, "--llm", "test-model",
+                           "--base-url", server.url, "--out", str(out), "--width", "256", "--height", "256",
+                           *extra], env=env, capture_output=True, text=True, timeout=120, cwd=REPO)
+
+
+def test_cli_sketch_with_llm_writes_the_files_and_a_transcript(server, tmp_path):
+    server.script(reply(WRONG_SVG), reply(CORRECT_SVG))
+    done = cli(server, tmp_path / "out", "--seed", "3", cache=tmp_path / "cache")
+    assert done.returncode == 0, done.stderr
+    assert server.count == 2
+    names = {"sketch.svg", "sketch.png", "layout.json", "constraints.json", "report.json", "preview.png",
+             "transcript.json"}
+    assert {p.name for p in (tmp_path / "out").iterdir()} == names
+    transcript = json.loads((tmp_path / "out" / "transcript.json").read_text())
+    assert [r["round"] for r in transcript["requests"]] == [0, 1] and transcript["http_requests"] == 2
+    assert transcript["requests"][1]["request"]["messages"][-1]["content"].startswith("Your SVG was measured")
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report["source"] == "llm" and report["passed"] and report["requests"] == 2
+    assert "2 replies, 2 requests to the server, 0 from the cache" in done.stdout
+    for path in (tmp_path / "out").iterdir():
+        assert SECRET.encode() not in path.read_bytes(), path
+    again = cli(server, tmp_path / "again", "--seed", "3", cache=tmp_path / "cache")
+    assert again.returncode == 0 and server.count == 2  # the cache answered
+    assert "2 replies, 0 requests to the server, 2 from the cache" in again.stdout
+
+
+def test_cli_sketch_with_llm_errors_are_one_line_without_the_key(server, tmp_path):
+    server.script(status(401, f"Incorrect API key provided: {SECRET}"))
+    done = cli(server, tmp_path / "out")
+    assert done.returncode == 2 and server.count == 1
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("error: test-model at http://127.0.0.1:") and "LLM_SKETCH_API_KEY" in line
+    assert SECRET not in done.stderr + done.stdout
+    assert not (tmp_path / "out").exists()
