@@ -35,7 +35,8 @@ _FIT_PAR = {"contain": "xMidYMid meet", "cover": "xMidYMid slice", "stretch": "n
 # Features cairosvg draws wrong where resvg is right (measured on the resvg test suite: bench/reference_suite.py).
 RESVG_FEATURES = frozenset({"clip-path", "mask", "pattern", "marker", "svg", "raster", "textPath", "switch",
                             "gradient-edge-case", "dash-zero", "shape-with-children", "aspect-none",
-                            "rect-radius-clamped", "path-arc-then-smooth"})
+                            "rect-radius-clamped", "path-arc-then-smooth", "stroke-skewed-miter",
+                            "zero-length-cap"})
 MAX_DEVICE_COORDINATE = 4_000_000  # cairo's fixed-point coordinates overflow near 8.4 million
 DEFAULT_TIMEOUT = float(os.environ.get("LLM_SKETCH_RENDER_TIMEOUT", "20"))
 

@@ -108,6 +108,8 @@ _UNITS = {"": 1.0, "px": 1.0, "pt": 4 / 3, "pc": 16.0, "mm": 96 / 25.4, "cm": 96
 _NUMERIC_ATTRS = GEOMETRY_ATTRS | {"d", "points", "transform", "gradientTransform", "patternTransform", "viewBox",
                                    "stroke-width", "stroke-dashoffset", "stroke-dasharray", "font-size", "offset",
                                    "opacity", "fill-opacity", "stroke-opacity", "stop-opacity", "stroke-miterlimit"}
+_LINEJOINS = {"miter", "round", "bevel"}
+_LINECAPS = {"butt", "round", "square"}
 _NON_FINITE = re.compile(r"(?<![a-z])(?:nan|inf(?:inity)?)(?![a-z])", re.I)
 _RASTER_DATA = re.compile(r"^data:image/(png|jpeg|jpg|gif|webp)(;[a-z0-9=._-]+)*;base64,([A-Za-z0-9+/=\s]*)$", re.I)
 
@@ -549,6 +551,15 @@ class _Builder:
         if out_attrs.get("stroke-dasharray", "none") != "none" and any(
                 float(v) == 0 for v in out_attrs["stroke-dasharray"].split()):
             ctx.features.add("dash-zero")
+        if name in _CORNERED and not _conformal(child_ctm) and out_attrs.get(
+                "stroke", inherited.get("stroke", "none")) != "none" and out_attrs.get(
+                "stroke-linejoin", inherited.get("stroke-linejoin", "miter")) == "miter":
+            # cairo tests the miter limit after the transform; SVG (and resvg) before it: under a skew or an
+            # uneven scale, corners near the limit come out bevelled in one and mitered in the other
+            ctx.features.add("stroke-skewed-miter")
+        if name in ("path", "line", "polyline", "polygon") and out_attrs.get("stroke-linecap", inherited.get("stroke-linecap", "butt")) != "butt" \
+                and out_attrs.get("stroke", inherited.get("stroke", "none")) != "none" and _has_dot(name, out_attrs):
+            ctx.features.add("zero-length-cap")  # cairo draws no square dot, nor a round one for "M x y Z"
         if name == "image":
             if not self._image(out_attrs):
                 return
@@ -633,11 +644,17 @@ class _Builder:
             return None
         if key == "stroke-dasharray":
             return _dasharray(value, ctx)
+        if key in ("stroke-linejoin", "stroke-linecap"):
+            # other keywords are invalid and the inherited value applies: that includes SVG 2's `arcs` and
+            # `miter-clip`, which browsers and cairo do not draw (and resvg draws unstably near a reversal)
+            allowed = _LINEJOINS if key == "stroke-linejoin" else _LINECAPS
+            return low if low in allowed else None
         if key in ("stroke-width", "stroke-dashoffset", "letter-spacing", "word-spacing", "stroke-miterlimit"):
             if low in ("normal",) and key in ("letter-spacing", "word-spacing"):
                 return "normal"
             number = ctx.length(value, "d", font_size)
-            if not isinstance(number, float) or (key == "stroke-width" and number < 0):
+            if not isinstance(number, float) or (key == "stroke-width" and number < 0) or (
+                    key == "stroke-miterlimit" and number < 1):  # below 1 is invalid (browsers use the default)
                 return None
             return geo.fmt(ctx.check_magnitude(number, f"<{element}> {key}"))
         if key == "transform-origin":
@@ -821,6 +838,28 @@ class _Builder:
             reach = max(abs(v) for v in bbox)
             self.ctx.check_magnitude(reach, f"<{name}> after transforms")
             self.ctx.extent = max(self.ctx.extent, reach)
+
+
+_CORNERED = {"rect", "polygon", "polyline", "path"}
+
+
+def _has_dot(name: str, attrs: dict) -> bool:
+    """Whether a (normalized) shape has a zero-length subpath, which round and square caps draw as a dot."""
+    if name == "path":
+        return any(drawn and not segs for _, segs, _, drawn in geo.subpaths(geo.parse_path(attrs.get("d", ""))))
+    if name == "line":
+        return all(attrs.get(a, "0") == attrs.get(b, "0") for a, b in (("x1", "x2"), ("y1", "y2")))
+    if name in ("polyline", "polygon"):
+        values = attrs.get("points", "").split()
+        return len(set(zip(values[0::2], values[1::2]))) == 1
+    return False
+
+
+def _conformal(m: geo.Matrix) -> bool:
+    """Whether ``m`` keeps angles (a rotation, an even scale, a reflection, a translation)."""
+    a, b, c, d = m[:4]
+    tol = 1e-6 * max(abs(a), abs(b), abs(c), abs(d), 1e-300)
+    return (abs(a - d) <= tol and abs(b + c) <= tol) or (abs(a + d) <= tol and abs(b - c) <= tol)
 
 
 def _with_alpha(paint: str, alpha: float, key: str) -> str:

@@ -316,6 +316,48 @@ def test_valid_dasharray_kept_and_dashed():
     assert row[5] == 255 and row[15] == 0 and row[25] == 255
 
 
+@pytest.mark.parametrize("attrs, kept", [
+    ('stroke-linejoin="round"', {"stroke-linejoin": "round"}), ('stroke-linejoin="Bevel"', {"stroke-linejoin": "bevel"}),
+    ('stroke-linejoin="arcs"', {}), ('stroke-linejoin="miter-clip"', {}), ('stroke-linecap="triangle"', {}),
+    ('stroke-linecap="square"', {"stroke-linecap": "square"}), ('stroke-miterlimit="0.5"', {}),
+    ('stroke-miterlimit="1"', {"stroke-miterlimit": "1"}),
+])
+def test_invalid_stroke_keywords_are_dropped(attrs, kept):
+    # an invalid value is ignored and the inherited one applies, as browsers do: SVG 2's arcs and miter-clip are drawn
+    # by no browser (nor cairo), and a miter limit under 1 is an error
+    doc = sanitize(f'<svg width="10" height="10"><g stroke-linejoin="bevel"><path d="M0 0 L5 5 L0 9" stroke="red" '
+                   f'{attrs}/></g></svg>')
+    path = tree(doc)[0][0]
+    assert {k: v for k, v in path.attrib.items() if k.startswith("stroke-")} == kept
+
+
+@pytest.mark.parametrize("shape, feature", [
+    # cairo tests the miter limit after the transform (SVG: before it), so skewed or unevenly scaled mitered
+    # corners go to resvg; rotated, evenly scaled, round-joined or unstroked ones stay with cairo
+    ('<polygon points="0,0 10,0 5,3" stroke="red" transform="scale(1 3)"/>', True),
+    ('<g transform="skewX(20)"><rect width="5" height="5" stroke="red"/></g>', True),
+    ('<polygon points="0,0 10,0 5,3" stroke="red" transform="rotate(30) scale(2)"/>', False),
+    ('<polygon points="0,0 10,0 5,3" stroke="red" stroke-linejoin="round" transform="scale(1 3)"/>', False),
+    ('<polygon points="0,0 10,0 5,3" transform="scale(1 3)"/>', False),
+])
+def test_skewed_miters_go_to_resvg(shape, feature):
+    doc = sanitize(f'<svg width="10" height="10">{shape}</svg>')
+    assert ("stroke-skewed-miter" in doc.features) == feature
+
+
+@pytest.mark.parametrize("d, cap, feature", [
+    ("M5 5 Z", "round", True), ("M5 5 L5 5", "square", True), ("M1 1 L9 9 M5 5 Z", "round", True),
+    ("M5 5 Z", "butt", False), ("M1 1 L9 9", "round", False), ("M5 5", "round", False),
+])
+def test_zero_length_subpaths_with_caps_go_to_resvg(d, cap, feature):
+    # SVG draws a dot (round or square) for a zero-length subpath; cairo draws no square dot and no "M x y Z" one
+    doc = sanitize(f'<svg width="10" height="10"><path d="{d}" stroke="red" stroke-width="4" '
+                   f'stroke-linecap="{cap}"/></svg>')
+    assert ("zero-length-cap" in doc.features) == feature
+    if feature:
+        assert rasterize(doc, 10, 10)[5, 5, 3] == 255
+
+
 @pytest.mark.parametrize("transform, origin, inside, outside", [
     # a 20×20 square at 40..60 in a 100×100 canvas
     ("rotate(45)", "50 50", [(50, 40), (50, 50), (61, 50)], [(41, 41), (58, 58), (30, 50)]),
