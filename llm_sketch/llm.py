@@ -389,7 +389,11 @@ class LLMClient:
     def _openai(self):
         with self._lock:
             if self._client is None:
-                import openai
+                try:
+                    import openai
+                except ImportError:
+                    raise LLMError("the LLM stage needs the openai package: pip install -r requirements.txt (with "
+                                   "ComfyUI's own Python)", "config") from None
 
                 # one client for every thread; its own retries are off (ours honour Retry-After and cancel)
                 self._client = openai.OpenAI(base_url=self.settings.base_url, api_key=self._key.value or "no-key",
@@ -480,6 +484,7 @@ class LLMClient:
             time.sleep(min(0.05, left))
 
     def _once(self, messages, seed, on_text, cancel) -> Completion:
+        client = self._openai()  # (first: it names the missing package)
         import openai
 
         s = self.settings
@@ -491,8 +496,8 @@ class LLMClient:
             kwargs["seed"] = int(seed) % 2**31
         try:
             if s.stream:
-                return self._streamed(self._openai().chat.completions.create(stream=True, **kwargs), on_text, cancel)
-            response = self._openai().chat.completions.create(**kwargs)
+                return self._streamed(client.chat.completions.create(stream=True, **kwargs), on_text, cancel)
+            response = client.chat.completions.create(**kwargs)
             return self._whole(response)
         except (Cancelled, _Retry, LLMError):
             raise
