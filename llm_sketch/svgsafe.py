@@ -663,6 +663,9 @@ class _Builder:
         if key == "href":
             return self._href(element, value)
         if key == "d":
+            # a cheap bound first (its command letters), so huge path data is refused before it is parsed
+            if ctx.path_segments + sum(1 for c in value if c.isalpha()) > ctx.limits.max_path_segments:
+                raise _error(f"path data too long: more than {ctx.limits.max_path_segments} segments in all")
             try:
                 segments = geo.parse_path(value)
             except (ValueError, OverflowError):
