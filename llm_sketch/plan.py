@@ -40,6 +40,7 @@ from .words import canonical_label
 RULES_CHECKED = ("geneval", "layoutgpt")
 TRIES = 10  # construction + repair attempts per plan
 STEPS = 80  # repair steps per attempt
+WORK = 1_500_000  # all tries together evaluate the penalty at most WORK / n² times (n instances)
 T_GENEVAL = 0.1  # required GenEval margin (normalised offset past 0.5)
 T_LAYOUTGPT = 0.1  # required LayoutGPT margin (cosine past cos 45°)
 NEAR_GAP = 0.065  # "near": box gap at most this × the image diagonal (the checker allows 0.10)
@@ -173,6 +174,7 @@ class _Problem:
         self.parent: dict[str, str] = {}
         self.zedges: dict[str, set] = {}  # back → fronts
         self.allowed: set[frozenset] = set()
+        self.geneval_only: set[tuple] = set()  # relations planned for GenEval only (diagonal pairs)
         xg: dict[str, set] = {}
         yg: dict[str, set] = {}
         sg: dict[str, set] = {}  # smaller → larger
@@ -198,10 +200,14 @@ class _Problem:
                     self.conflicts.append(f"contradiction: {text} — the prompt also puts them the other way round")
                     continue
                 if pairs_axis.get(key, axis) != axis:
+                    # a diagonal pair: LayoutGPT's cones cannot score both, GenEval can; plan both for GenEval
                     self.conflicts.append(f"contradiction under LayoutGPT's 45° rule: {text} — they are also "
                                           f"related on the other axis (a diagonal pair)")
-                    continue
-                pairs_axis[key] = axis
+                    for kept in self.rels:
+                        if frozenset((kept[0], kept[2])) == key and kept[1] in _AXIS:
+                            self.geneval_only.add(kept[:3])
+                    self.geneval_only.add((s, rel, o))
+                pairs_axis.setdefault(key, axis)
                 graph.setdefault(a, set()).add(b)
             elif rel == "between":
                 b, c2 = o, r.object2
@@ -307,11 +313,12 @@ class _Problem:
         if self._ancestor(current, cont):  # the new container sits inside the old one: nest deeper
             self.parent[child] = cont
             return True
-        big, small = (current, cont) if size_of(self.by_id[current].label)[0] >= size_of(
-            self.by_id[cont].label)[0] else (cont, current)
-        if self.parent.get(small) is None and not self._ancestor(small, big):
-            self.parent[small] = big
-            self.parent[child] = small
+        top = current
+        while self.parent.get(top) is not None:
+            top = self.parent[top]
+        if self.parent.get(cont) is None and not self._ancestor(cont, top) and cont != top:
+            # "a cat in a box in a bag in a car": each new container holds the ones named before it
+            self.parent[top] = cont
             return True
         return False
 
@@ -822,7 +829,9 @@ def _violations(P: _Problem, boxes) -> list[tuple]:
                     if g < worst:
                         worst, wi, wj = g, i, j
                     best = max(best, _lgpt(boxes[i], boxes[j], axis, sign))
-            amount = max(0.0, T_GENEVAL - worst) + max(0.0, T_LAYOUTGPT - best)
+            amount = max(0.0, T_GENEVAL - worst)
+            if (s, rel, o) not in P.geneval_only:
+                amount += max(0.0, T_LAYOUTGPT - best)
             if amount > 0:
                 out.append((amount + 0.01, rel, s, o, wi, wj))
         elif rel == "near":
@@ -1054,17 +1063,19 @@ def _penalty(vs) -> float:
     return sum(v[0] for v in vs)
 
 
-def _repair(P: _Problem, boxes, rng, steps=STEPS):
+def _repair(P: _Problem, boxes, rng, steps=STEPS, budget=None):
     vs = _violations(P, boxes)
     cost = _penalty(vs)
     stale = 0
+    budget = budget if budget is not None else [10 ** 9]
     for _ in range(steps):
-        if not vs:
+        if not vs or budget[0] <= 0:
             break
         weights = [v[0] for v in vs]
         v = rng.choices(vs, weights=weights)[0]
         best, best_cost, best_vs = None, cost, None
         for cand in _candidates(P, boxes, v, rng):
+            budget[0] -= 1
             cvs = _violations(P, cand)
             c = _penalty(cvs)
             if c < best_cost - 1e-9:
@@ -1174,11 +1185,12 @@ def plan(constraints: Constraints | str, width: int = 512, height: int = 512, se
     P = _Problem(constraints, width, height)
     best = None
     used = 0
+    budget = [max(60, int(WORK / (P.n * P.n + 1)))]  # penalty evaluations for all tries: bounded, deterministic
     for attempt in range(max(1, tries)):
         used = attempt + 1
         rng = random.Random(seed * 7919 + attempt * 104729 + 17)
         boxes = _Builder(P, rng).build()
-        boxes, _ = _repair(P, boxes, rng)
+        boxes, _ = _repair(P, boxes, rng, budget=budget)
         boxes = _snap(_clamp(P, boxes))
         vs = _violations(P, boxes)
         layout, fills = _layout(P, boxes)
@@ -1187,8 +1199,8 @@ def plan(constraints: Constraints | str, width: int = 512, height: int = 512, se
         score = (failed, _penalty(vs))
         if best is None or score < best[0]:
             best = (score, layout, fills, reports)
-        if failed == 0 and not vs:
-            break
+        if not vs and (failed == 0 or P.conflicts) or budget[0] <= 0:
+            break  # every kept constraint holds (what still fails is a named conflict), or the work is spent
     _, layout, fills, reports = best
     return Plan(constraints=constraints, layout=layout, reports=reports, conflicts=tuple(P.conflicts), seed=seed,
                 tries=used, scene=scene_of(constraints), fills=fills)

@@ -134,6 +134,19 @@ def test_inside_and_nesting():
     assert by["kitchen"].z < by["gray jacket"].z < by["man"].z
 
 
+def test_chains_of_containers_nest_in_the_order_named():
+    prompt = "a cat in a box in a bag in a car in a house"
+    result, layout = faithful(prompt)
+    assert result.ok, result.summary()
+    passes(prompt, layout)
+    assert [o.label for o in layout.objects] == ["house", "car", "bag", "box", "cat"]
+
+
+def test_many_objects_stay_bounded():
+    result, layout = faithful("a cat left of a dog, " * 12)  # 24 objects, all indistinguishable pairs
+    assert len(layout.objects) == 24 and result.conflicts and result.tries <= 10
+
+
 @pytest.mark.parametrize("prompt, words", [
     ("a cat left of a dog and the dog left of the cat", "contradiction"),
     ("a cup without a saucer, the saucer below the cup", "there is to be no saucer"),
