@@ -34,7 +34,7 @@ from .colors import CANONICAL_HEX, basic_name, parse_color
 from .constraints import Constraints, ObjectSpec
 from .errors import SketchError
 from .layout import Layout, LayoutObject
-from .sizes import is_place, size_of
+from .sizes import size_of
 from .words import canonical_label
 
 RULES_CHECKED = ("geneval", "layoutgpt")

@@ -1,4 +1,4 @@
-"""Plan Sketch in the real ComfyUI server: Plan Sketch → Rasterize SVG → Save Image, and Plan Sketch → Check Layout."""
+"""Plan Sketch in the real ComfyUI server: Plan Sketch → Rasterize SVG → Save Image; Plan Sketch → Check Layout."""
 
 import io
 
