@@ -181,6 +181,8 @@ def labels_match(prompt_label: str, layout_label: str) -> bool:
     have = canonical_label(re.sub(r"[\s_-]*\d+$", "", layout_label))
     if want == have:
         return True
+    if have in _KNOWN_LABELS:  # a known name is itself: a "hot dog" is no dog, a "teddy bear" no bear
+        return False
     words = have.replace("-", " ").replace("_", " ").split()
     want_words = want.split()
     n = len(want_words)

@@ -141,6 +141,13 @@ def test_chains_of_containers_nest_in_the_order_named():
     assert [o.label for o in layout.objects] == ["house", "car", "bag", "box", "cat"]
 
 
+def test_a_known_compound_name_is_not_its_last_word():
+    # "hot dog" is a COCO class of its own: the checker does not count it as the prompt's dog
+    result, layout = faithful("a dog to the left of a hot dog")
+    assert result.ok, result.summary()
+    passes("a dog to the left of a hot dog", layout)
+
+
 def test_many_objects_stay_bounded():
     result, layout = faithful("a cat left of a dog, " * 12)  # 24 objects, all indistinguishable pairs
     assert len(layout.objects) == 24 and result.conflicts and result.tries <= 10
@@ -149,7 +156,6 @@ def test_many_objects_stay_bounded():
 @pytest.mark.parametrize("prompt, words", [
     ("a cat left of a dog and the dog left of the cat", "contradiction"),
     ("a cup without a saucer, the saucer below the cup", "there is to be no saucer"),
-    ("a dog to the left of a hot dog", "cannot be told apart"),
     ("a red box above a blue ball and the blue ball above the red box", "contradiction"),
 ])
 def test_unsatisfiable_sets_give_a_partial_layout_and_name_the_conflict(prompt, words):
