@@ -405,6 +405,12 @@ class _Parser:
                 items.append(("pron", "its"))
                 i += len(own.group(0).split())
                 continue
+            if tokens[i:i + 3] == ["side", "by", "side"] and tokens[i + 3:i + 4] != ["with"]:
+                flush()  # "a kitten and a dog sat side by side": near each other
+                items.append(("rel", "near", False))
+                items.append(("pron", "each"))
+                i += 3
+                continue
             if tokens[i:i + 2] in (["each", "other"], ["one", "another"]):
                 flush()
                 items.append(("pron", "each"))
@@ -563,7 +569,7 @@ _VERBS = {"sits", "lays", "lies", "stands", "takes", "curls", "naps", "rests", "
           "hang", "wait", "walk", "run", "eat", "play", "hold", "perches", "leans", "appears", "seems", "shows",
           "contains", "features", "goes", "flies", "swims", "jumps", "sleeps", "sleep", "grazes", "graze", "fly",
           "stand", "float", "floats", "hover", "hovers", "lie", "sits", "perch", "stuck", "made", "fill", "fills",
-          "lays", "look", "looks"}
+          "lays", "look", "looks", "sat", "stood", "lay", "ran", "flew", "ate", "held", "leaned", "slept", "swam"}
 _KNOWN_ED = {"bed", "shed", "sled", "seed", "weed", "reed", "steed", "tweed", "bled", "infrared", "hundred"}
 _NOT_OBJECTS = {"nap", "rest", "break", "look", "glance", "walk", "ride", "picture", "photo", "image", "view",
                 "background", "foreground", "distance", "middle", "scene", "shot", "close-up", "closeup", "sky"}
