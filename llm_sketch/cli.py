@@ -182,6 +182,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_sketch(sub)
 
+    from .generate import add_parser as add_generate
+
+    add_generate(sub)
+
     p = sub.add_parser("demo", help="the paper's prompt through the offline planner (as sketch)")
     p.add_argument("--out", default="demo-out", help="output folder (default: demo-out)")
     p.add_argument("--size", type=int, default=512, help="output size in pixels (square)")
