@@ -13,4 +13,7 @@ NODES: list[type[io.ComfyNode]] = [LoadSVG, RasterizeSVG, SaveSVG, SVGToLayout, 
 
 class LLMSketchExtension(ComfyExtension):
     async def get_node_list(self) -> list[type[io.ComfyNode]]:
+        from .sketch_edit import register_routes
+
+        register_routes()  # POST /llm_sketch/edit, for the sketch editor (js/sketch_preview.js)
         return NODES

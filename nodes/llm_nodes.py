@@ -12,6 +12,7 @@ import json
 
 from ..llm_sketch.errors import SketchError
 from ._comfy import CATEGORY, LAYOUT, image_tensor, io, node_error
+from .sketch_edit import EDITED_SVG_INPUT, is_edited, sketch_ui
 
 DEFAULT_PROMPT = "a blue circle on the left and a red triangle on the right"
 KEY_HELP = ("The API key is never a widget (widgets are saved in workflows and in every image's metadata): set "
@@ -67,6 +68,7 @@ class LLMSketch(io.ComfyNode):
                 io.Combo.Input("fallback", options=["none", "planner"], default="none",
                                tooltip="When no sketch passes (or the server fails): none = the best sketch with "
                                        "its report (or the error); planner = the offline planner's sketch."),
+                EDITED_SVG_INPUT,
             ],
             outputs=[
                 io.String.Output("svg", tooltip="The sketch as sanitized SVG."),
@@ -79,7 +81,8 @@ class LLMSketch(io.ComfyNode):
 
     @classmethod
     def fingerprint_inputs(cls, prompt=None, provider=None, model=None, base_url=None, width=None, height=None,
-                           seed=None, temperature=None, candidates=None, max_repairs=None, fallback=None):
+                           seed=None, temperature=None, candidates=None, max_repairs=None, fallback=None,
+                           edited_svg=None):
         """Same inputs and seed → same fingerprint → ComfyUI reuses the output. A profile's settings (never its
         key) are included, so editing llm_sketch.toml re-runs the node."""
         from ..llm_sketch.llm import LLMError, resolve_settings
@@ -89,18 +92,32 @@ class LLMSketch(io.ComfyNode):
         except (LLMError, TypeError):
             settings = None
         data = [prompt, provider, model, base_url, width, height, seed, temperature, candidates, max_repairs,
-                fallback, settings]
+                fallback, settings] + ([edited_svg] if is_edited(edited_svg) else [])
         return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
     @classmethod
     def execute(cls, prompt, provider, model, base_url, width, height, seed, temperature, candidates, max_repairs,
-                fallback) -> io.NodeOutput:
+                fallback, edited_svg="") -> io.NodeOutput:
         import comfy.model_management
         import comfy.utils
 
         from ..llm_sketch.llm import Cancelled, client_from
+        from ..llm_sketch.parse import parse
         from ..llm_sketch.render import rasterize
         from ..llm_sketch.sketch_llm import sketch_with_llm
+
+        if is_edited(edited_svg):  # the sketch edited by hand in the preview: used instead of asking the model
+            from ..llm_sketch.edit import edited_sketch
+
+            try:
+                constraints = parse(prompt)
+                edited = edited_sketch(edited_svg, constraints, width, height)
+                rgba = rasterize(edited.svg, width, height, background="white")
+                summary = edited.summary()
+                ui = sketch_ui(edited.svg, width, height, constraints, summary, edited=True)
+            except SketchError as exc:
+                raise node_error(exc, "LLM Sketch") from None
+            return io.NodeOutput(edited.svg, edited.layout, summary, image_tensor(rgba), ui=ui)
 
         steps = 100
         bar = comfy.utils.ProgressBar(candidates * (1 + max_repairs) * steps)
@@ -124,4 +141,8 @@ class LLMSketch(io.ComfyNode):
             if client is not None:
                 client.close()
         summary = result.summary()
-        return io.NodeOutput(result.svg, result.layout, summary, image_tensor(rgba), ui={"text": [summary]})
+        try:
+            ui = sketch_ui(result.svg, width, height, parse(prompt), summary, edited=False)
+        except SketchError:
+            ui = {"text": [summary]}
+        return io.NodeOutput(result.svg, result.layout, summary, image_tensor(rgba), ui=ui)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..llm_sketch.errors import SketchError
 from ._comfy import CATEGORY, CONSTRAINTS, LAYOUT, image_tensor, io, node_error
+from .sketch_edit import EDITED_SVG_INPUT, is_edited, sketch_ui
 
 DEFAULT_PROMPT = "a blue circle on the left and a red triangle on the right"
 STYLE_TOOLTIP = ("auto: outlined forms, sky and ground when the prompt names an outdoor scene, else plain; scene: "
@@ -36,6 +37,7 @@ class PlanSketch(io.ComfyNode):
                 CONSTRAINTS.Input("constraints", optional=True,
                                   tooltip="Optional: constraints from Parse Constraints (or edited JSON) instead of "
                                           "the prompt."),
+                EDITED_SVG_INPUT,
             ],
             outputs=[
                 io.String.Output("svg", tooltip="The sketch as SVG (one <g data-label> per object)."),
@@ -49,18 +51,24 @@ class PlanSketch(io.ComfyNode):
         )
 
     @classmethod
-    def execute(cls, prompt, width, height, seed, style, constraints=None) -> io.NodeOutput:
+    def execute(cls, prompt, width, height, seed, style, constraints=None, edited_svg="") -> io.NodeOutput:
         from ..llm_sketch.draw import draw
+        from ..llm_sketch.edit import edited_sketch
         from ..llm_sketch.parse import parse
         from ..llm_sketch.plan import plan
         from ..llm_sketch.render import rasterize
 
         try:
             wanted = constraints if constraints is not None else parse(prompt)
-            result = plan(wanted, width, height, int(seed))
-            svg = draw(result.layout, result.fills, result.scene, style)
+            if is_edited(edited_svg):  # the sketch edited by hand in the preview: used instead of a new plan
+                result = edited_sketch(edited_svg, wanted, width, height)
+                svg = result.svg
+            else:
+                result = plan(wanted, width, height, int(seed))
+                svg = draw(result.layout, result.fills, result.scene, style)
             rgba = rasterize(svg, width, height, background="white")
+            report = result.summary()
+            ui = sketch_ui(svg, width, height, wanted, report, edited=is_edited(edited_svg))
         except SketchError as exc:
             raise node_error(exc, "Plan Sketch") from None
-        report = result.summary()
-        return io.NodeOutput(svg, result.layout, image_tensor(rgba[..., :3]), report, ui={"text": [report]})
+        return io.NodeOutput(svg, result.layout, image_tensor(rgba[..., :3]), report, ui=ui)
