@@ -400,3 +400,50 @@ def test_summary_rates(tmp_path):
         table = list(csv.DictReader(f))
     assert [r["image_passed"] for r in table] == ["1", "1", "1", "0", "0.75"]
     assert table[-1]["index"] == "all" and table[-1]["checks_passed"] == "14" and table[-1]["checks"] == "16"
+
+
+# ---- bench/faithfulness_gain.py ----------------------------------------------------------------------------------
+def _bench():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("faithfulness_gain", ROOT / "bench" / "faithfulness_gain.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bench_refuses_without_weights_or_gpu(models, tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("LLM_SKETCH_BENCH_CHECKPOINT", raising=False)
+    monkeypatch.delenv("LLM_SKETCH_BENCH_CONTROLNET", raising=False)
+    bench = _bench()
+    assert bench.main([]) == 0 and "skipped: needs an SD1.5 checkpoint" in capsys.readouterr().out
+    assert bench.main(["--checkpoint", str(tmp_path / "none.safetensors"), "--controlnet", "x"]) == 2
+    assert "refused: --checkpoint" in capsys.readouterr().err
+    import torch
+
+    if not torch.cuda.is_available():
+        assert bench.main(["--checkpoint", str(models["sd15"]["folder"]), "--controlnet",
+                           str(models["sd15"]["controlnet"])]) == 2
+        assert "refused: no GPU here" in capsys.readouterr().err
+
+
+def test_bench_measures_both_modes_on_tiny_models(models, tmp_path, capsys):
+    prompts = tmp_path / "evaluation_metadata.jsonl"
+    prompts.write_text("\n".join(json.dumps(r) for r in [
+        {"tag": "single_object", "prompt": "a photo of a bench"},
+        {"tag": "position", "prompt": "a photo of a dog right of a teddy bear"}]), encoding="utf-8")
+    out = tmp_path / "gain"
+    code = _bench().main(["--checkpoint", str(models["sd15"]["folder"]), "--controlnet",
+                          str(models["sd15"]["controlnet"]), "--prompts", str(prompts), "--size", str(SIZE),
+                          "--steps", "1", "--allow-cpu", "--device", "cpu", "--out", str(out)])
+    assert code == 0, capsys.readouterr().err[-2000:]
+    gain = json.loads((out / "gain.json").read_text())
+    assert gain["prompts"] == 1 and set(gain["modes"]) == {"plain", "controlnet"}
+    for mode in ("plain", "controlnet"):
+        with (out / mode / "summary.csv").open(newline="") as f:
+            table = list(csv.DictReader(f))
+        assert [r["prompt"] for r in table[:-1]] == ["a photo of a dog right of a teddy bear"]
+        assert float(table[-1]["image_passed"]) == gain["modes"][mode]["pass_rate"]
+    assert (out / "plain" / "0000" / "image.png").is_file() and not (out / "plain" / "0000" / "control.png").exists()
+    assert (out / "controlnet" / "0000" / "control.png").is_file()
+    assert "pass rate" in capsys.readouterr().out
