@@ -244,11 +244,14 @@ _PIPELINES = {
 
 
 def _load_error(what: str, path: Path, exc: Exception, single_file: bool) -> SketchError:
-    text = " ".join(str(exc).split()) or type(exc).__name__
+    text = " ".join(str(exc).split()).rstrip(".") or type(exc).__name__
     if len(text) > 400:
         text = text[:400] + "…"
     hint = ""
-    if single_file:
+    if single_file and what == "the ControlNet":
+        hint = (" A single-file ControlNet is read with its diffusers config.json, which is never downloaded here: put "
+                "the model's config.json in the same folder as the file (or give the diffusers folder instead).")
+    elif single_file:
         hint = (" A single-file checkpoint is read with its model's diffusers configs and tokenizer, which are not in "
                 "the file and are never downloaded here: pass --config DIR, a diffusers folder of the same model "
                 "(the configs and tokenizer are enough: e.g. stable-diffusion-v1-5/stable-diffusion-v1-5 or "
@@ -288,12 +291,13 @@ def load_pipeline(settings: Settings) -> Loaded:
     if controlnet is not None:
         single = controlnet.is_file()
         try:
-            if single:
-                model = diffusers.ControlNetModel.from_single_file(str(controlnet), **kwargs)
+            if single:  # its config.json: beside the file if there is one, else the local Hugging Face cache
+                beside = {"config": str(controlnet.parent)} if (controlnet.parent / "config.json").is_file() else {}
+                model = diffusers.ControlNetModel.from_single_file(str(controlnet), **kwargs, **beside)
             else:
                 model = diffusers.ControlNetModel.from_pretrained(str(controlnet), **kwargs)
         except Exception as exc:
-            raise _load_error("the ControlNet", controlnet, exc, False) from None
+            raise _load_error("the ControlNet", controlnet, exc, single) from None
         kwargs["controlnet"] = model
     cls = getattr(diffusers, _PIPELINES[arch, settings.mode])
     if arch == "sd15":

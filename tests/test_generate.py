@@ -97,7 +97,18 @@ def build_sd15(root: Path) -> dict:
     ControlNetModel.from_unet(unet, conditioning_embedding_out_channels=(4, 8, 8)).save_pretrained(root / "cn15")
     single = root / "tiny-sd15.safetensors"
     save_single_file(pipe, single)
-    return {"folder": root / "sd15", "controlnet": root / "cn15", "single": single, "pipe": pipe}
+    # a single-file ControlNet with its config.json beside it (as many are shared), and one without
+    from safetensors.torch import save_file
+
+    controlnet = ControlNetModel.from_pretrained(root / "cn15")
+    for name in ("cn-file", "cn-file-alone"):
+        (root / name).mkdir()
+        save_file({k: v.contiguous() for k, v in controlnet.state_dict().items()},
+                  str(root / name / "tiny-scribble.safetensors"))
+    (root / "cn-file" / "config.json").write_bytes((root / "cn15" / "config.json").read_bytes())
+    return {"folder": root / "sd15", "controlnet": root / "cn15", "single": single, "pipe": pipe,
+            "controlnet_file": root / "cn-file" / "tiny-scribble.safetensors",
+            "controlnet_file_alone": root / "cn-file-alone" / "tiny-scribble.safetensors"}
 
 
 def build_sdxl(root: Path) -> dict:
@@ -288,6 +299,24 @@ def test_generate_batch_img2img_from_a_single_file(models, tmp_path):
     assert float(rates["sketch_passed"]) == 1.0
     assert float(rates["score"]) == pytest.approx(sum(r["score"] for r in reports) / 2, abs=1e-4)
     assert "summary.csv" in result.stdout
+
+
+def test_single_file_controlnet_reads_the_config_beside_it(models, tmp_path, capsys):
+    import torch
+
+    from llm_sketch.generate import Settings, load_pipeline
+
+    loaded = load_pipeline(Settings(checkpoint=str(models["sd15"]["folder"]), device="cpu",
+                                    controlnet=str(models["sd15"]["controlnet_file"])))
+    from diffusers import ControlNetModel
+
+    saved = ControlNetModel.from_pretrained(models["sd15"]["controlnet"]).state_dict()
+    mine = loaded.pipe.controlnet.state_dict()
+    assert set(mine) == set(saved) and all(torch.equal(mine[k], saved[k]) for k in saved)
+    capsys.readouterr()
+    err = _error(capsys, PROMPT, "--out", tmp_path / "out", "--checkpoint", models["sd15"]["folder"],
+                 "--controlnet", models["sd15"]["controlnet_file_alone"], "--device", "cpu")
+    assert "cannot load the ControlNet" in err and "config.json in the same folder" in err
 
 
 def test_single_file_loads_the_saved_weights(models):
