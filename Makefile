@@ -7,7 +7,7 @@ VPY := $(VENV)/bin/python
 # wheels lie on this kind of machine's disk (pip takes them from there; elsewhere it downloads several GB).
 TORCH ?= torch==2.14.1 torchvision==0.29.1
 
-.PHONY: venv comfyui test demo bench
+.PHONY: venv comfyui browser test demo bench
 
 venv: $(VENV)/.stamp
 
@@ -22,7 +22,20 @@ $(VENV)/.stamp: requirements.txt requirements-dev.txt
 comfyui: venv
 	$(VPY) tests/comfy_harness.py prepare
 
-test: venv comfyui
+# The real-browser test's tools: Debian's chromium (apt, as root; never a downloaded browser) and playwright-core.
+browser: node_modules/.package-lock.json
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+		else \
+			echo "chromium is missing and this is not root: run 'apt-get install chromium' as root" >&2; \
+		fi; \
+	fi
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+test: venv comfyui browser
 	$(VPY) -m pytest -q
 
 demo: venv

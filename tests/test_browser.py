@@ -1,0 +1,77 @@
+"""The front end: the JS unit tests (node --test js/tests/) and the real-browser test of the sketch editor.
+
+The browser test runs tests/browser/sketch_editor.mjs — Debian's headless chromium driven by playwright-core —
+against the real ComfyUI server with this pack (the comfy_server fixture), once on the classic canvas and once
+with Nodes 2.0: every shipped workflow loads with no missing node, no dialog and no console error; the offline
+sketch workflow runs; dragging the cat across the centre line past the dog and running again makes Check Layout
+report "✗ the cat is left of the dog". `make test` installs chromium and playwright-core first (`make browser`);
+the tests are skipped, saying why, only where node or chromium is really absent.
+
+LLM_SKETCH_BROWSER_OUT=DIR keeps the screenshots and result.json there (docs/images/ takes the README's).
+"""
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NODE = shutil.which("node")
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+PLAYWRIGHT = ROOT / "node_modules" / "playwright-core" / "package.json"
+BUDGET_S = 180  # the whole browser test (both renderers), as the issue asks
+
+
+def _need_node():
+    if NODE is None:
+        pytest.skip("node is not installed (the JS tests need Node.js 20+; `make test` expects it on PATH)")
+
+
+def test_js_unit_tests_pass():
+    _need_node()
+    done = subprocess.run([NODE, "--test", "js/tests/"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    assert "# fail 0" in done.stdout and "# pass 0" not in done.stdout
+
+
+@pytest.mark.browser
+@pytest.mark.comfy
+def test_sketch_editor_in_a_real_browser(comfy_server, tmp_path):
+    _need_node()
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip(f"no chromium at {CHROMIUM}: run `make browser` as root (apt-get install chromium)")
+    if not PLAYWRIGHT.is_file():
+        pytest.skip("playwright-core is not installed: run `make browser` (npm ci)")
+    out = Path(os.environ.get("LLM_SKETCH_BROWSER_OUT") or tmp_path)
+    done = subprocess.run([NODE, "tests/browser/sketch_editor.mjs", "--url", comfy_server.url, "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=BUDGET_S + 90)
+    result_path = out / "result.json"
+    assert result_path.is_file(), done.stdout[-3000:] + done.stderr[-3000:]
+    result = json.loads(result_path.read_text())
+    assert done.returncode == 0 and not result["failures"], "\n".join(result["failures"]) or done.stderr[-3000:]
+
+    assert set(result["modes"]) == {"classic", "vue"}
+    assert result["modes"]["classic"]["vueNodes"] is False and result["modes"]["vue"]["vueNodes"] is True
+    shipped = sorted(p.name for p in (ROOT / "workflows").glob("*.json"))
+    for mode in result["modes"].values():
+        assert [w["file"] for w in mode["workflows"]] == shipped
+        assert all(not w["missing"] and not w["dialogs"] and not w["consoleErrors"] for w in mode["workflows"])
+        assert mode["consoleProblems"] == []
+        first = {o["label"]: o for o in mode["first"]["preview"]["objects"]}
+        second = {o["label"]: o for o in mode["second"]["layout"]["objects"]}
+        width = mode["second"]["layout"]["width"]
+        centre = lambda box: (box[0] + box[2]) / 2  # noqa: E731
+        assert centre(first["cat"]["bbox"]) < width / 2 < centre(first["dog"]["bbox"])
+        assert centre(second["cat"]["bbox"]) > max(width / 2, centre(second["dog"]["bbox"]))
+        assert second["dog"]["bbox"] == first["dog"]["bbox"]  # only the dragged object moved
+        assert mode["first"]["report"].startswith("PASSED")
+        assert mode["second"]["report"].startswith("FAILED") and "✗ the cat is left of the dog" in mode["second"][
+            "report"]
+        assert mode["reset"] == {"report": mode["first"]["report"], "edited": False}
+        for path in mode["screenshots"].values():
+            assert Path(path).stat().st_size > 10_000
+    assert result["total_s"] < BUDGET_S, f"the browser test took {result['total_s']:.0f} s"
+    assert "sketch_edit.py" not in comfy_server.log_text()  # no traceback through the edit route
