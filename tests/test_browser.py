@@ -37,6 +37,38 @@ def test_js_unit_tests_pass():
     assert "# fail 0" in done.stdout and "# pass 0" not in done.stdout
 
 
+def test_the_browser_sanitizer_keeps_everything_the_server_sanitizer_outputs():
+    """What llm_sketch.sanitize lets through (from hostile input, the layout cases, planner sketches, edited
+    sketches) is drawn by the preview unchanged: the JS allow-list removes nothing of it."""
+    _need_node()
+    from llm_sketch.draw import sketch
+    from llm_sketch.edit import apply_edits
+    from llm_sketch.errors import SketchError
+    from llm_sketch.svgsafe import sanitize
+
+    sources = sorted((ROOT / "tests" / "hostile").glob("*.svg")) + sorted(
+        (ROOT / "tests" / "svg_cases").rglob("*.svg"))
+    outputs = []
+    for path in sources:
+        try:
+            outputs.append(sanitize(path.read_bytes()).text)
+        except SketchError:
+            continue  # refused by the server: never shown
+    for prompt in ("a cat to the left of a dog", "three yellow stars over two blue squares",
+                   "a dog in front of a house, a red kite above the house and a tree to the right of the house"):
+        svg, _ = sketch(prompt, 512, 512)
+        outputs.append(sanitize(svg).text)
+        outputs.append(apply_edits(svg, [{"op": "move", "object": "o0", "dx": 30, "dy": 20}], 512, 512).text)
+    assert len(outputs) > 60
+    done = subprocess.run([NODE, "js/tests/cross_sanitize.mjs"], cwd=ROOT, input=json.dumps(outputs),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    for text, result in zip(outputs, json.loads(done.stdout)):
+        assert "error" not in result, (result["error"], text[:300])
+        assert result["removed"] == [], (result["removed"], text[:300])
+        assert result["svg"] == text
+
+
 @pytest.mark.browser
 @pytest.mark.comfy
 def test_sketch_editor_in_a_real_browser(comfy_server, tmp_path):
