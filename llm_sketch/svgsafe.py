@@ -42,7 +42,7 @@ class Limits:
     """Caps that bound a render's time and memory. Raise them only for trusted input."""
 
     max_bytes: int = 2_000_000
-    max_elements: int = 3_000  # before and after `use` is inlined (sketches have tens to hundreds)
+    max_elements: int = 2_000  # before and after `use` is inlined (sketches have tens to hundreds)
     max_path_segments: int = 20_000  # in all path data together
     max_depth: int = 64
     max_coordinate: float = 1e6  # any coordinate, length or radius, in user units after transforms
