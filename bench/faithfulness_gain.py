@@ -4,6 +4,7 @@ GenEval's position prompts, judged by the pack's own Image to Layout + checker.
     .venv/bin/python bench/faithfulness_gain.py --checkpoint v1-5-pruned-emaonly.safetensors \\
         --controlnet control_v11p_sd15_scribble [--config SD15_DIFFUSERS_FOLDER] [--limit N] [--seeds 1]
         [--steps 25] [--size 512] [--control scribble] [--modes plain,controlnet] [--out bench-out/faithfulness]
+    .venv/bin/python bench/faithfulness_gain.py --oracle      # no model: the checker's ceiling on these prompts
 
 For each of GenEval's 100 ``position`` prompts ("a photo of a dog right of a teddy bear") and each seed, the image is
 generated once per mode with the same seed and settings: ``plain`` (text-to-image, no guidance) and ``controlnet``
@@ -17,6 +18,10 @@ It refuses, with the reason and exit code 2, when the weights are missing or no 
 runs anyway: hours for the full set). Run with no arguments at all (as ``make bench`` does) and with neither
 ``LLM_SKETCH_BENCH_CHECKPOINT`` nor ``LLM_SKETCH_BENCH_CONTROLNET`` set, it says what it needs and exits 0, so the
 other benchmarks still run.
+
+``--oracle`` needs no weights or GPU: each sketch's own picture is judged as if it were the generated image, which
+is the most the checker can confirm on these prompts (a perfect sketch-follower would score this), with the pack's
+own cost per image (sketch, control map, detection + check).
 
 The checker judges what a colour-blob detector can find in a photo; GenEval itself detects with Mask2Former. Both
 modes are judged by the same detector, so the difference is the sketch's, but the absolute rates are not GenEval's.
@@ -85,7 +90,49 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--out", default="bench-out/faithfulness", help="output folder")
     ap.add_argument("--device", default="auto")
     ap.add_argument("--allow-cpu", action="store_true", help="run without a GPU (slow: minutes per image)")
+    ap.add_argument("--oracle", action="store_true",
+                    help="no model: check the sketch's own picture as if generated (what the checker can confirm "
+                         "at best; needs no weights or GPU)")
     return ap
+
+
+def oracle(args) -> int:
+    """The sketch's own rendering judged as the generated image: the ceiling of what Image to Layout + check can
+    confirm on these prompts, and the pack's own cost per image (sketch, control map, detection, check)."""
+    import statistics
+
+    import numpy as np
+
+    from llm_sketch.check import check
+    from llm_sketch.generate import Settings, control_image, find_objects, make_sketch
+    from llm_sketch.render import rasterize
+
+    prompts = position_prompts(Path(args.prompts), args.limit)
+    settings = Settings(checkpoint="", rule=args.rule)
+    times = {"sketch": [], "control": [], "detect+check": []}
+    passed, detector = 0, ""
+    failures = []
+    for prompt in prompts:
+        t0 = time.perf_counter()
+        sketch = make_sketch(prompt, args.size, args.size, settings)
+        rgb = np.ascontiguousarray(rasterize(sketch.svg, args.size, args.size, background="white")[..., :3])
+        t1 = time.perf_counter()
+        control_image(sketch.svg, args.control, args.size, args.size, sketch.constraints)
+        t2 = time.perf_counter()
+        layout, detector = find_objects(rgb, sketch.constraints)
+        verdict = check(layout, sketch.constraints, args.rule)
+        t3 = time.perf_counter()
+        for key, value in zip(times, (t1 - t0, t2 - t1, t3 - t2)):
+            times[key].append(value * 1000)
+        passed += verdict.passed
+        if not verdict.passed:
+            failures.append(f"{prompt!r}: " + "; ".join(c.text for c in verdict.checks if not c.passed))
+    print(f"oracle (the sketch's own picture as the image), {len(prompts)} GenEval position prompts, {args.size}², "
+          f"rule {args.rule}, detector {detector}: {passed}/{len(prompts)} pass ({passed / len(prompts):.1%})")
+    print("median ms per image: " + ", ".join(f"{k} {statistics.median(v):.0f}" for k, v in times.items()))
+    for line in failures[:10]:
+        print(f"  ✗ {line}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -95,6 +142,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"faithfulness_gain: skipped: needs {NEEDS}; pass --checkpoint and --controlnet (or set "
               f"LLM_SKETCH_BENCH_CHECKPOINT and LLM_SKETCH_BENCH_CONTROLNET)")
         return 0
+    if args.oracle:
+        try:
+            return oracle(args)
+        except SketchError as exc:
+            return refuse(str(exc))
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     if not modes or modes[0] != "plain" or len(modes) < 2:
         return refuse("--modes must start with plain and name at least one guided mode (controlnet, img2img)")
