@@ -3,7 +3,7 @@ GenEval's position prompts, judged by the pack's own Image to Layout + checker.
 
     .venv/bin/python bench/faithfulness_gain.py --checkpoint v1-5-pruned-emaonly.safetensors \\
         --controlnet control_v11p_sd15_scribble [--config SD15_DIFFUSERS_FOLDER] [--limit N] [--seeds 1]
-        [--steps 25] [--size 512] [--control scribble] [--modes plain,controlnet] [--out bench-out/faithfulness]
+        [--steps 25] [--size 512] [--control scribble] [--modes plain,controlnet] [--out out/faithfulness]
     .venv/bin/python bench/faithfulness_gain.py --oracle      # no model: the checker's ceiling on these prompts
 
 For each of GenEval's 100 ``position`` prompts ("a photo of a dog right of a teddy bear") and each seed, the image is
@@ -87,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--strength", type=float, default=0.8, help="img2img mode only")
     ap.add_argument("--modes", default="plain,controlnet", help="plain first, then the guided modes to compare")
     ap.add_argument("--rule", default="geneval")
-    ap.add_argument("--out", default="bench-out/faithfulness", help="output folder")
+    ap.add_argument("--out", default="out/faithfulness", help="output folder")
     ap.add_argument("--device", default="auto")
     ap.add_argument("--allow-cpu", action="store_true", help="run without a GPU (slow: minutes per image)")
     ap.add_argument("--oracle", action="store_true",
