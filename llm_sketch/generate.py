@@ -223,6 +223,8 @@ def _import_diffusers():
 
     # diffusers ≥ 0.36 renames torch_dtype to dtype; torch_dtype works in every version this supports
     warnings.filterwarnings("ignore", message=".*torch_dtype.*deprecated", category=FutureWarning)
+    # huggingface_hub's note about an argument diffusers still passes while it looks for a config (offline)
+    warnings.filterwarnings("ignore", message=".*local_dir_use_symlinks.*", category=UserWarning)
     diffusers.utils.logging.set_verbosity_error()
     try:
         import transformers
@@ -245,6 +247,11 @@ _PIPELINES = {
 
 def _load_error(what: str, path: Path, exc: Exception, single_file: bool) -> SketchError:
     text = " ".join(str(exc).split()).rstrip(".") or type(exc).__name__
+    if single_file and any(m in text for m in ("snapshot", "HF_HUB_OFFLINE", "does not appear to have a file named",
+                                                 "offline", "Offline")):
+        text = ("its diffusers config was not found on this machine (not beside it, not in the local Hugging Face "
+                "cache)" if what == "the ControlNet" else "its model's diffusers configs were not found on this "
+                "machine (not in the local Hugging Face cache)")
     if len(text) > 400:
         text = text[:400] + "…"
     hint = ""

@@ -476,3 +476,30 @@ def test_bench_measures_both_modes_on_tiny_models(models, tmp_path, capsys):
     assert (out / "plain" / "0000" / "image.png").is_file() and not (out / "plain" / "0000" / "control.png").exists()
     assert (out / "controlnet" / "0000" / "control.png").is_file()
     assert "pass rate" in capsys.readouterr().out
+
+
+def test_generate_with_an_llm_sketch(models, tmp_path, capsys, monkeypatch):
+    """--llm: the sketch comes from an OpenAI-compatible server (the test server on 127.0.0.1), transcript.json
+    joins the files, and the key is in none of them."""
+    from llm_server import CORRECT_SVG, LLMServer, reply
+
+    from llm_sketch.cli import main
+
+    secret = "sk-test-GENERATE-0123456789"
+    monkeypatch.setenv("LLM_SKETCH_API_KEY", secret)
+    monkeypatch.setenv("LLM_SKETCH_CACHE_DIR", "off")
+    prompt = "a blue circle on the left and a red triangle on the right"
+    out = tmp_path / "llm"
+    with LLMServer(default=reply(CORRECT_SVG)) as server:
+        code = main(["generate", prompt, "--out", str(out), "--llm", "test-model", "--base-url", server.url,
+                     "--checkpoint", str(models["sd15"]["folder"]), "--mode", "img2img", "--width", str(SIZE),
+                     "--height", str(SIZE), "--steps", "2", "--strength", "0.5", "--device", "cpu"])
+        assert code == 0, capsys.readouterr().err[-2000:]
+        assert server.count == 1
+    report = json.loads((out / "report.json").read_text())
+    assert report["sketch"]["source"] == "llm" and report["sketch"]["passed"] is True
+    assert report["settings"]["llm"] == "test-model"
+    assert 'data-label="circle"' in (out / "sketch.svg").read_text()
+    assert (out / "transcript.json").is_file() and (out / "control.png").is_file()
+    for path in out.iterdir():
+        assert secret.encode() not in path.read_bytes(), path
