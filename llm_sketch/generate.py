@@ -34,7 +34,7 @@ import io
 import json
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import SketchError
@@ -87,7 +87,6 @@ class Settings:
     candidates: int = 1
     max_repairs: int = 2
     fallback: str = "none"
-    extra: dict = field(default_factory=dict)
 
     def validate(self) -> "Settings":
         if self.mode not in MODES:
@@ -533,7 +532,7 @@ def generate_one(prompt: str, out: Path, loaded: Loaded, settings: Settings, cli
 
 # ---- the command ------------------------------------------------------------------------------------------------------
 def settings_from_args(args) -> Settings:
-    names = {f for f in Settings.__dataclass_fields__ if f != "extra"}
+    names = set(Settings.__dataclass_fields__)
     return Settings(**{name: getattr(args, name) for name in names if hasattr(args, name)}).validate()
 
 
