@@ -2,13 +2,16 @@
 
 from ._comfy import ComfyExtension, io
 from .check_nodes import CheckLayout, ParseConstraints
+from .control_nodes import LayoutToGLIGEN, LayoutToRegionalConditioning, SketchToControl
+from .detect_nodes import ImageToLayout, MasksToLayout
 from .layout_nodes import LayoutPreview, SVGToLayout
 from .llm_nodes import LLMSketch
 from .plan_nodes import PlanSketch
 from .svg_nodes import LoadSVG, RasterizeSVG, SaveSVG
 
 NODES: list[type[io.ComfyNode]] = [LoadSVG, RasterizeSVG, SaveSVG, SVGToLayout, LayoutPreview, ParseConstraints,
-                                   CheckLayout, LLMSketch, PlanSketch]
+                                   CheckLayout, LLMSketch, PlanSketch, SketchToControl, LayoutToRegionalConditioning,
+                                   LayoutToGLIGEN, ImageToLayout, MasksToLayout]
 
 
 class LLMSketchExtension(ComfyExtension):
