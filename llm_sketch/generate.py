@@ -397,56 +397,25 @@ def make_sketch(prompt: str, width: int, height: int, settings: Settings, client
 
 
 def control_image(svg: str, kind: str, width: int, height: int, constraints=None):
-    """The control map (H×W×3 uint8) of the sketch: ``control.control_map``, or, where that module is not
-    installed yet, the colour sketch (filled) or its objects' outlines (every other kind)."""
-    try:
-        from .control import control_map
-    except ImportError:
-        return _outline_map(svg, kind, width, height)
+    """The control map (H×W×3 uint8) of the sketch (``control.control_map``)."""
+    from .control import control_map
+
     return control_map(svg, kind, width, height, snap=8, constraints=constraints)
-
-
-def _outline_map(svg: str, kind: str, width: int, height: int):
-    import numpy as np
-
-    from .layout import object_masks
-    from .render import rasterize
-    from .svgsafe import sanitize
-
-    doc = sanitize(svg)
-    if kind == "filled":
-        return np.ascontiguousarray(rasterize(doc, width, height, background="white")[..., :3])
-    labels = np.full((height, width), -1, dtype=np.int32)
-    for i, mask in enumerate(object_masks(doc, width, height)):
-        labels[mask >= 0.5] = i  # the topmost object at each pixel
-    lines = np.zeros((height, width), dtype=bool)
-    lines[:, 1:] |= labels[:, 1:] != labels[:, :-1]
-    lines[1:, :] |= labels[1:, :] != labels[:-1, :]
-    for _ in range(max(1, round(min(width, height) / 170)) - 1):
-        grown = lines.copy()
-        grown[1:, :] |= lines[:-1, :]
-        grown[:, 1:] |= lines[:, :-1]
-        lines = grown
-    gray = np.where(lines, 0, 255) if kind == "lineart" else np.where(lines, 255, 0)
-    return np.repeat(gray.astype(np.uint8)[..., None], 3, axis=2)
 
 
 def find_objects(rgb, constraints):
     """Image to Layout: (Layout of the prompt's objects found in the generated image, the detector's name)."""
-    try:
-        from .detect import detect_layout
-    except ImportError:  # not installed yet: no objects found, so every check fails, and report.json says why
-        from .layout import Layout
+    from .detect import detect_layout
 
-        return Layout(width=int(rgb.shape[1]), height=int(rgb.shape[0]), objects=()), "none (no llm_sketch.detect)"
     layout, _masks = detect_layout(rgb, constraints)
-    return layout, "detect.detect_layout (colour blobs)"
+    return layout, "detect.detect_layout (colour regions)"
 
 
 def _size(settings: Settings, arch: str) -> tuple[int, int]:
+    from .control import snap_size
+
     base = 1024 if arch == "sdxl" else 512
-    width, height = settings.width or base, settings.height or base
-    return max(8, (width + 4) // 8 * 8), max(8, (height + 4) // 8 * 8)
+    return snap_size(settings.width or base, settings.height or base, 8)
 
 
 def generate_one(prompt: str, out: Path, loaded: Loaded, settings: Settings, client=None, label: str = "") -> dict:

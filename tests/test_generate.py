@@ -253,9 +253,9 @@ def assert_folder(folder: Path, prompt: str, mode: str, control: str | None = "s
     # the planner's sketch of this prompt passes its own check
     assert report["sketch"]["source"] == "planner" and report["sketch"]["passed"] is True
     if mode == "controlnet":  # the map the model saw is the sketch's control map
-        from llm_sketch.generate import control_image
+        from llm_sketch.control import control_map
 
-        expected = control_image((folder / "sketch.svg").read_text(), control, SIZE, SIZE)
+        expected = control_map((folder / "sketch.svg").read_text(), control, SIZE, SIZE)
         assert np.array_equal(np.asarray(Image.open(folder / "control.png").convert("RGB")), expected)
     if mode == "img2img":  # the start image is the colour sketch
         assert np.array_equal(np.asarray(Image.open(folder / "control.png").convert("RGB")),
