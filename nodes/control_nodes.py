@@ -16,14 +16,18 @@ KIND_TOOLTIP = ("filled: the colour sketch on white (img2img init, tile or colou
                 "changes (ControlNet canny); segmentation: flat fills in the ADE20K colour of each object's class "
                 "(ControlNet seg); depth: nearer objects brighter, from drawing order and overlap (ControlNet depth).")
 TEMPLATE_TOOLTIP = ("The prompt for each object: {label}, {color} and {shape} are filled in from the layout "
-                    "(\"a {color} {label}, detailed\"). An unknown colour is left out.")
+                    "(\"a {color} {label}, detailed\"). A colour or shape unknown, or already in the label, is left "
+                    "out.")
 
 
 def object_prompt(template: str, obj) -> str:
     """``template`` with {label}, {color}, {shape} of a layout object (unknown fields empty, spaces tidied)."""
     import re
 
-    values = {"label": obj.label, "color": (obj.color or {}).get("name") or "", "shape": obj.shape or ""}
+    color = (obj.color or {}).get("name") or ""
+    words = obj.label.lower().split()
+    values = {"label": obj.label, "color": "" if color in words else color,  # ("red circle" is not "red red …")
+              "shape": "" if (obj.shape or "") in words else (obj.shape or "")}
     try:
         text = template.format_map(values)
     except (KeyError, IndexError, ValueError) as exc:
