@@ -167,7 +167,11 @@ def fingerprint(comfyui_dir: Path) -> str:
 
 
 def ensure(comfyui_dir: Path, python: str = sys.executable, cache_dir: Path = CACHE_DIR) -> dict[str, Path]:
-    """The stand-ins, generated (in a subprocess with ComfyUI on its path) unless the cache already holds them."""
+    """The stand-ins, generated (in a subprocess with ComfyUI on its path) unless the cache already holds them.
+    ComfyUI is unpacked first if it is not yet (``comfy_harness.prepare_comfyui``)."""
+    import comfy_harness
+
+    comfy_harness.prepare_comfyui(comfyui_dir, python)
     folder = cache_dir / fingerprint(comfyui_dir)
     paths = {kind: folder / name for kind, name in FILES.items()}
     if all(p.exists() for p in paths.values()):
