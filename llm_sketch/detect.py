@@ -8,8 +8,9 @@ Regions that touch the image border and are large are background; thin rings aro
 drawn in a darker shade) and specks are dropped.
 
 Blobs then become the constraints' objects: a blob whose colour and shape agree with an object of the prompt takes
-its label; objects the prompt gives no colour or shape to take the largest remaining blobs, those of their usual
-colour first ("a banana": yellow). Blobs that fit nothing stay in the layout as "<colour> <shape>" (``extras``), so
+its label; objects the prompt gives no colour or shape to take the remaining blobs that look most like them: their
+usual colour ("a banana": yellow), the planner's drawing of them, their usual proportions and relative size (two
+gray objects, a fork and a hair drier, are told apart). Blobs that fit nothing stay in the layout as "<colour> <shape>" (``extras``), so
 an object of the wrong colour is reported as such, not as missing. Paint order (``z``) comes from occlusion: where
 one blob's shape is cut by another's pixels, the other is in front.
 
@@ -463,6 +464,28 @@ def _fits(spec, blob: Blob) -> int:
     return score
 
 
+def _iou(a: np.ndarray | None, b: np.ndarray) -> float:
+    if a is None:
+        return 0.0
+    union = np.count_nonzero(a | b)
+    return np.count_nonzero(a & b) / union if union else 0.0
+
+
+@lru_cache(maxsize=256)
+def _design_silhouette(label: str) -> np.ndarray | None:
+    """The planner's drawing of ``label`` (outline included) as a ``TEMPLATE``² silhouette."""
+    from .draw import draw_object
+    from .render import rasterize
+
+    t = TEMPLATE
+    try:
+        svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{t}" height="{t}">'
+               f'{draw_object(label, None, (0, 0, t, t), "#808080", "auto")}</svg>')
+        return rasterize(svg, t, t)[..., 3] >= 128
+    except SketchError:
+        return None
+
+
 def _usual_color(label: str) -> str | None:
     from .plan import NATURAL_COLORS
     from .words import canonical_label
@@ -567,27 +590,49 @@ def assign(blobs: list[Blob], constraints, image_size: tuple[int, int] | None = 
             if fitted is not None:
                 given[s.id].append(fitted)
                 taken |= {id(b), id(fitted)}
-    # 2. objects with neither colour nor shape take the largest remaining blobs, their usual colour first, each
-    #    with the parts of its colour that touch it along an edge
+    # 2. objects with neither colour nor shape ("a fork above a hair drier") take the remaining blobs that look most
+    #    like them: their usual colour, the planner's drawing of them (a fork is tall and thin, a hair drier is
+    #    not), their usual proportions and relative size (``sizes``); each then takes the parts of its colour that
+    #    lie close to it
     used = {id(b) for b in blobs if id(b) in specks} | {id(p) for found in given.values() for b in found
                                                          for p in (b,) + b.parts}
     assigned = [b for found in given.values() for b in found]
     median = float(np.median([b.filled for b in assigned])) if assigned else 0.0
-    for s in (s for s in specs if not (s.color or s.shape)):
-        usual = _usual_color(s.label)
-        for _ in range(s.count):
-            left = [b for b in blobs if id(b) not in used and b.filled >= 0.2 * median]
-            if not left:
-                break
-            left.sort(key=lambda b: (b.color != usual, -b.filled))
-            chosen = left[0]
-            used.add(id(chosen))
-            for other in sorted(blobs, key=lambda b: _gap(chosen, b)):
-                if id(other) not in used and other.color == chosen.color and (
-                        _gap(chosen, other) <= reach or _contact(chosen, other) >= MERGE_CONTACT):
-                    used.add(id(other))
-                    chosen = _merge(chosen, other)
-            given[s.id].append(chosen)
+    plain = [s for s in specs if not (s.color or s.shape)]
+    left = [b for b in blobs if id(b) not in used and b.filled >= 0.2 * median]
+    if plain and left:
+        from .sizes import size_of
+
+        extent = {id(b): float(np.sqrt((b.box[2] - b.box[0]) * (b.box[3] - b.box[1]))) for b in left}
+        biggest = max(extent.values())
+        expected = {s.id: size_of(s.label, None, s.size) for s in plain}
+        tallest = max(e[0] for e in expected.values())
+        options = []
+        for s in plain:
+            usual = _usual_color(s.label)
+            design = _design_silhouette(s.label)
+            size, aspect = expected[s.id]
+            for b in left:
+                looks = _iou(_resample(b.silhouette), design) if design is not None else 0.0
+                w, h = b.box[2] - b.box[0], b.box[3] - b.box[1]
+                shape_fit = 1 - min(1.0, abs(np.log((w / h) / aspect)) / np.log(3))  # its usual proportions
+                size_fit = 1 - abs(extent[id(b)] / biggest - size / tallest)  # its usual size among the others
+                options.append(((b.color == usual) + looks + 0.5 * shape_fit + 0.5 * size_fit, s.id, b))
+        options.sort(key=lambda o: -o[0])
+        chosen_for: dict[str, list[Blob]] = {s.id: [] for s in plain}
+        for _, sid, b in options:
+            if id(b) in used or len(chosen_for[sid]) >= by_id[sid].count:
+                continue
+            used.add(id(b))
+            chosen_for[sid].append(b)
+        for sid, chosen_list in chosen_for.items():
+            for chosen in chosen_list:
+                for other in sorted(blobs, key=lambda b: _gap(chosen, b)):
+                    if id(other) not in used and other.color == chosen.color and (
+                            _gap(chosen, other) <= reach or _contact(chosen, other) >= MERGE_CONTACT):
+                        used.add(id(other))
+                        chosen = _merge(chosen, other)
+                given[sid].append(chosen)
     out = [(b, by_id[sid].label) for sid, found in given.items() for b in found]
     sizes = [b.filled for b, _ in out]
     least = EXTRA_MIN * float(np.median(sizes)) if sizes else 0.0
