@@ -72,10 +72,30 @@ class _Worker:
         if self.process is not None:
             try:
                 self.process.kill()
-                self.process.wait(timeout=5)
-            except (OSError, subprocess.TimeoutExpired):
+            except OSError:
                 pass
+            deadline = time.monotonic() + 5
+            while self._alive() and time.monotonic() < deadline:
+                time.sleep(0.01)
             self.process = None
+
+    def _alive(self) -> bool:
+        """Whether the worker still runs; once it has exited it is reaped here, keeping its own peak memory
+        (a worker killed mid-render never reports it, and RUSAGE_CHILDREN would mix in every other child)."""
+        if not hasattr(os, "wait4"):
+            return self.process.poll() is None
+        if self.process.returncode is not None:
+            return False
+        try:
+            pid, status, usage = os.wait4(self.process.pid, os.WNOHANG)
+        except ChildProcessError:
+            self.process.returncode = -1
+            return False
+        if pid == 0:
+            return True
+        self.process.returncode = os.waitstatus_to_exitcode(status)
+        self.peak_rss_kb = max(self.peak_rss_kb, usage.ru_maxrss)
+        return False
 
     def _send(self, header: dict, body: bytes | None = None) -> None:
         pipe = self.process.stdin
@@ -99,7 +119,7 @@ class _Worker:
     def render(self, svg: bytes, backend: str, width: int, height: int, background: str | None,
                timeout: float) -> tuple[bytes, str]:
         with self.lock:
-            if self.process is None or self.process.poll() is not None:
+            if self.process is None or not self._alive():
                 self._start()
             deadline = time.monotonic() + timeout
             watchdog = None
@@ -179,9 +199,14 @@ def _readable(pipe, timeout: float) -> bool:
 _worker = _Worker()
 
 
-def worker_peak_rss_kb() -> int:
-    """The largest resident size the render worker has reached (kB), for tests and benchmarks."""
-    return _worker.peak_rss_kb
+def worker_peak_rss_kb(reset: bool = False) -> int:
+    """The largest resident size any render worker has reached (kB), for tests and benchmarks; ``reset`` stops the
+    worker and starts the count again (the next render starts a fresh one)."""
+    with _worker.lock:
+        if reset:
+            _worker.peak_rss_kb = 0
+            _worker.stop()
+        return _worker.peak_rss_kb
 
 
 def shutdown() -> None:

@@ -5,7 +5,7 @@
 * ``Trap``: a loopback HTTP server that counts every connection plus FIFO canaries that notice any process
   opening them for reading — so "no network, no file read" is observed, not assumed;
 * ``run_pipeline`` (sanitize → rasterize → extract_layout) and ``leaks`` (external references left in sanitized text);
-* ``worker_peak_rss_mib``: the peak RSS of the render worker(s), read from /proc and getrusage;
+* ``worker_peak_rss_mib``: the peak RSS of the render worker(s), as reported and as reaped after a kill;
 * hypothesis strategies: SVG documents from a grammar with junk, and byte mutations of valid SVGs.
 
 Run as a script (``python tests/safety.py run DIR``) it feeds every file in DIR through the pipeline; the strace test
@@ -22,7 +22,6 @@ import http.server
 import io
 import os
 import re
-import resource
 import struct
 import sys
 import threading
@@ -424,38 +423,11 @@ def leaks(text: str, ctx: Context | None = None) -> list[str]:
 # -------------------------------------------------------------------------------------------------------- memory
 
 
-def _descendants(pid: int) -> set[int]:
-    out, todo = set(), [pid]
-    while todo:
-        p = todo.pop()
-        for children in Path(f"/proc/{p}/task").glob("*/children"):
-            try:
-                kids = {int(c) for c in children.read_text().split()}
-            except OSError:
-                continue
-            todo += list(kids - out)
-            out |= kids
-    return out
-
-
-def worker_peak_rss_mib() -> float:
-    """Peak RSS of any live descendant (VmHWM), of any reaped child (RUSAGE_CHILDREN) and as the engine's render
-    worker reports it (each reply carries its getrusage peak), in MiB."""
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    try:
-        from llm_sketch.render import worker_peak_rss_kb
-        peak_kib = max(peak_kib, worker_peak_rss_kb())
-    except ImportError:
-        pass
-    for pid in _descendants(os.getpid()):
-        try:
-            status = Path(f"/proc/{pid}/status").read_text()
-        except OSError:
-            continue
-        m = re.search(r"VmHWM:\s+(\d+) kB", status)
-        if m:
-            peak_kib = max(peak_kib, int(m.group(1)))
-    return peak_kib / 1024
+def worker_peak_rss_mib(reset: bool = False) -> float:
+    """Peak RSS of the engine's render workers in MiB: what each reply reports, and what the kernel kept for each
+    worker reaped after a kill (the test process's other children, a ComfyUI server for one, are not counted)."""
+    from llm_sketch.render import worker_peak_rss_kb
+    return worker_peak_rss_kb(reset=reset) / 1024
 
 
 # ---------------------------------------------------------------------------------------- hypothesis strategies

@@ -27,7 +27,7 @@ BY_NAME = {c.name: c for c in CASES}
 TIME_LIMIT_S = 2.0
 RENDER_TIMEOUT_S = 1.0
 # The output is 256×256 and embedded rasters are capped at 16.7 M pixels (64 MiB as RGBA), so an honest render stays
-# near the ~220 MiB this corpus peaks at (interpreter, lxml, cairo/resvg, one decoded raster). 1 GiB leaves room for
+# near the ~100 MiB this corpus peaks at (interpreter, lxml, cairo/resvg, one decoded raster). 1 GiB leaves room for
 # that, and is far below what a bomb here would take if a cap failed: 10⁹ `use` shapes, a 400 MB entity expansion,
 # 40 GB for huge_png_header's pixels (the worker's own RLIMIT_AS, 2 GiB by default, would only catch it later).
 PEAK_RSS_LIMIT_MIB = 1024
@@ -48,6 +48,7 @@ def trap(tmp_path_factory):
         t.self_check()
         os.chdir(root / "work")               # relative references resolve onto the FIFO canaries
         try:
+            safety.worker_peak_rss_mib(reset=True)  # this corpus's peak, not what earlier tests rendered
             warm_worker()
             yield t
             print(f"\nhostile corpus: render worker peak RSS {safety.worker_peak_rss_mib():.0f} MiB")
