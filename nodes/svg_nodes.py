@@ -47,8 +47,10 @@ class LoadSVG(io.ComfyNode):
             category=f"{CATEGORY}/svg",
             description="Load an .svg file from ComfyUI's input folder (or upload one) and sanitize it. "
                         "The output is safe SVG text for the other LLM Sketch nodes.",
-            inputs=[io.Combo.Input("svg_file", options=_svg_files(), upload=io.UploadType.image,
-                                   tooltip="An .svg file in ComfyUI's input folder; use the upload button to add one.")],
+            # The upload button is js/svg_upload.js's (the image uploader's dialog lists no .svg files).
+            inputs=[io.Combo.Input("svg_file", options=_svg_files(),
+                                   tooltip="An .svg file in ComfyUI's input folder: upload one with the button "
+                                           "below or drop it onto the node.")],
             outputs=[io.String.Output("svg", tooltip="The sanitized SVG markup."),
                      io.Int.Output("width", tooltip="The SVG's own width in pixels."),
                      io.Int.Output("height", tooltip="The SVG's own height in pixels.")],

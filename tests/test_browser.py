@@ -4,7 +4,8 @@ The browser test runs tests/browser/sketch_editor.mjs — Debian's headless chro
 against the real ComfyUI server with this pack (the comfy_server fixture), once on the classic canvas and once
 with Nodes 2.0: every shipped workflow loads with no missing node, no dialog and no console error; the offline
 sketch workflow runs; dragging the cat across the centre line past the dog and running again makes Check Layout
-report "✗ the cat is left of the dog". `make test` installs chromium and playwright-core first (`make browser`);
+report "✗ the cat is left of the dog". A second script (tests/browser/svg_upload.mjs) uploads SVGs through Load SVG's
+button and by dropping a file onto the node. `make test` installs chromium and playwright-core first (`make browser`);
 the tests are skipped, saying why, only where node or chromium is really absent.
 
 LLM_SKETCH_BROWSER_OUT=DIR keeps the screenshots and result.json there (docs/images/ takes the README's).
@@ -107,3 +108,46 @@ def test_sketch_editor_in_a_real_browser(comfy_server, tmp_path):
             assert Path(path).stat().st_size > 10_000
     assert result["total_s"] < BUDGET_S, f"the browser test took {result['total_s']:.0f} s"
     assert "sketch_edit.py" not in comfy_server.log_text()  # no traceback through the edit route
+
+
+@pytest.mark.browser
+@pytest.mark.comfy
+def test_load_svg_upload_in_a_real_browser(comfy_server, tmp_path):
+    """Load SVG's own upload button (its dialog offers .svg files, unlike the image uploader's) and a file dropped
+    onto the node, on both renderers: the files reach the input folder, a same-named file the user already has is
+    kept, the widget takes the new name (saved in the workflow without the button), and the node runs on it."""
+    _need_node()
+    if not os.access(CHROMIUM, os.X_OK) or not PLAYWRIGHT.is_file():
+        pytest.skip("chromium or playwright-core is missing: run `make browser`")
+    theirs = comfy_server.input_dir / "upload-probe.svg"
+    theirs.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/>'
+                      '</svg>')
+    before = theirs.read_bytes()
+    done = subprocess.run([NODE, "tests/browser/svg_upload.mjs", "--url", comfy_server.url, "--out", str(tmp_path)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=240)
+    result = json.loads((tmp_path / "result.json").read_text())
+    assert done.returncode == 0 and not result["failures"], "\n".join(result["failures"]) or done.stderr[-3000:]
+    assert theirs.read_bytes() == before  # never overwritten
+
+    chosen_names = set()
+    for mode, step in result["modes"].items():
+        assert step["accept"] == ".svg,image/svg+xml", mode
+        chosen, dropped = step["afterChoose"]["value"], step["afterDrop"]["value"]
+        assert chosen.startswith("upload-probe (") and chosen.endswith(").svg"), chosen  # a new name, not theirs
+        assert dropped == step["droppedName"]
+        assert (comfy_server.input_dir / chosen).read_text() == step["chosen"]
+        assert (comfy_server.input_dir / dropped).read_text() == step["dropped"]
+        assert chosen in step["afterDrop"]["options"] and dropped in step["afterDrop"]["options"]
+        assert step["widgetsValues"] == [dropped] and step["apiInputs"] == {"svg_file": dropped}
+        assert step["consoleProblems"] == [], (mode, step["consoleProblems"])
+        chosen_names.add(chosen)
+    assert len(chosen_names) == len(result["modes"])
+
+    vue = result["modes"]["vue"]
+    graph = {"1": {"class_type": "LLMSketch_LoadSVG", "inputs": {"svg_file": vue["afterChoose"]["value"]}},
+             "2": {"class_type": "LLMSketch_LoadSVG", "inputs": {"svg_file": vue["afterDrop"]["value"]}},
+             "3": {"class_type": "PreviewAny", "inputs": {"source": ["1", 1]}},
+             "4": {"class_type": "PreviewAny", "inputs": {"source": ["2", 2]}}}
+    entry = comfy_server.run(graph)
+    texts = {node: "".join(out["text"]) for node, out in entry["outputs"].items()}
+    assert texts == {"3": "64", "4": "96"}  # the chosen file's width, the dropped file's height

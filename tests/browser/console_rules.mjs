@@ -20,9 +20,9 @@ export const FRONTEND_NOISE = [
       && m.text.includes("at onChange") && m.text.includes("GraphView-"),
   },
   {
-    why: "the frontend asks the Comfy Registry (api.comfy.org) which pack a loaded workflow's nodes come from; "
+    why: "the frontend asks the Comfy Registry (api.comfy.org) which pack a loaded or added node comes from; "
       + "the page's Content-Security-Policy (connect-src 'self') blocks the request",
-    phases: ["startup", "workflows", "editing"],
+    phases: ["startup", "workflows", "editing", "upload"],
     test: (m) => /violates the following Content Security Policy directive/.test(m.text)
       && m.text.includes("https://api.comfy.org/"),
   },
