@@ -65,8 +65,7 @@ def main(checkpoint: str, gligen_path: str) -> dict:
     for i, obj in enumerate(layout.objects):
         entry = conditioning[len(base) + i]
         text = control_nodes.object_prompt("{color} {label}", obj)
-        encoded = clip.encode_from_tokens_scheduled(clip.tokenize(text)) if i == 0 else [[entry[0], {
-            "pooled_output": entry[1]["pooled_output"]}]]  # (one text encoded twice is enough to compare)
+        encoded = clip.encode_from_tokens_scheduled(clip.tokenize(text))  # core's own path, from the text
         (core_entry,) = core.ConditioningSetMask().append(encoded, torch.from_numpy(object_masks[i]), "default",
                                                           0.6)[0]
         entries.append({

@@ -42,10 +42,12 @@ class Behaviour:
     refusal: str | None = None
     finish_reason: str = "stop"
     cut: int = 0
+    pace: float = 0.0  # seconds before each streamed piece (a model generating slowly)
 
 
-def reply(text: str, *, delay: float = 0.0, refusal: str | None = None, finish_reason: str = "stop") -> Behaviour:
-    return Behaviour("reply", text=text, delay=delay, refusal=refusal, finish_reason=finish_reason)
+def reply(text: str, *, delay: float = 0.0, refusal: str | None = None, finish_reason: str = "stop",
+          pace: float = 0.0) -> Behaviour:
+    return Behaviour("reply", text=text, delay=delay, refusal=refusal, finish_reason=finish_reason, pace=pace)
 
 
 def status(code: int, message: str = "", *, headers: dict | None = None, delay: float = 0.0) -> Behaviour:
@@ -91,6 +93,7 @@ class LLMServer:
         self.lock = threading.Lock()
         self.stopping = threading.Event()
         self.active = 0  # requests being answered now
+        self.hangups: list[float] = []  # when a client hung up on an answer being written (time.monotonic())
         self.peak_active = 0
         outer = self
 
@@ -129,8 +132,9 @@ class LLMServer:
                         self._json(404, {"error": {"message": f"no route {self.path}"}})
                         return
                     outer._answer(self, behaviour, body if isinstance(body, dict) else {})
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (a timeout, a cancel): nothing to answer
+                except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout, a cancel)
+                    with outer.lock:
+                        outer.hangups.append(time.monotonic())
                 finally:
                     with outer.lock:
                         outer.active -= 1
@@ -252,6 +256,8 @@ class LLMServer:
         if b.refusal is not None:
             send(chunk({"refusal": b.refusal}))
         for i in range(0, len(text), self.chunk):
+            if b.pace:
+                self._sleep(b.pace)
             send(chunk({"content": text[i:i + self.chunk]}))
         if b.kind == "truncated":  # drop the connection mid-stream: no finish_reason, no [DONE], no final chunk
             handler.wfile.flush()

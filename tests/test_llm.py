@@ -314,15 +314,45 @@ def test_progress_moves_to_the_total(server):
     assert values == sorted(values) and len(set(values)) >= 3 and 1 in values
 
 
+def cancel_once_asked(server, after: float) -> threading.Event:
+    """An event set ``after`` seconds past the server's first chat request (a fixed timer would race the client's
+    start-up on a busy machine); ``.set_at`` is when."""
+    flag = threading.Event()
+
+    def watch():
+        deadline = time.monotonic() + 30
+        while server.count == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(after)
+        flag.set_at = time.monotonic()
+        flag.set()
+
+    threading.Thread(target=watch, daemon=True).start()
+    return flag
+
+
 def test_cancel_stops_a_hanging_request(server):
     server.script(hang(10))
     client = make_client(server, timeout=30)
-    flag = threading.Event()
-    threading.Timer(0.3, flag.set).start()
-    started = time.monotonic()
+    flag = cancel_once_asked(server, after=0.3)
     with pytest.raises(Cancelled):
         run(server, client=client, cancel=flag.is_set)
-    assert time.monotonic() - started < 1.5 and server.count == 1
+    assert time.monotonic() - flag.set_at < 1.0 and server.count == 1
+
+
+def test_cancel_mid_stream_hangs_up_on_the_server(server):
+    """A local model (Ollama, llama.cpp) stops generating when its client hangs up: a cancel must close the
+    connection, not just stop listening."""
+    server.script(reply(CORRECT_SVG, pace=0.1))  # about 13 pieces, 0.1 s apart
+    client = make_client(server, timeout=30)
+    flag = cancel_once_asked(server, after=0.35)
+    with pytest.raises(Cancelled):
+        run(server, client=client, cancel=flag.is_set)
+    deadline = time.monotonic() + 5
+    while not server.hangups and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert server.hangups, "the server never saw the connection close"
+    assert server.hangups[0] - flag.set_at < 1.0  # within a few pieces, not at the end of the reply
 
 
 def test_connection_refused_fails_fast_with_a_hint():
