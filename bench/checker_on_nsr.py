@@ -16,12 +16,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from data_paths import BENCHMARKS  # noqa: E402
 
 from llm_sketch.check import check  # noqa: E402
 from llm_sketch.constraints import Constraints, ObjectSpec, Relation  # noqa: E402
 from llm_sketch.layout import Layout, LayoutObject  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data" / "benchmarks" / "layoutgpt-nsr1k"
+DATA = BENCHMARKS / "layoutgpt-nsr1k"
 RELATIONS = {"left": ["left of"], "right": ["right of"], "top": ["above"], "bottom": ["below"],
              "next to": ["left of", "right of"]}
 SIZE = 512

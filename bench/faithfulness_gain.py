@@ -38,10 +38,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from data_paths import BENCHMARKS  # noqa: E402
 
 from llm_sketch.errors import SketchError  # noqa: E402
 
-GENEVAL = ROOT.parent / "shared" / "data" / "benchmarks" / "geneval" / "evaluation_metadata.jsonl"
+GENEVAL = BENCHMARKS / "geneval" / "evaluation_metadata.jsonl"
 NEEDS = ("an SD1.5 checkpoint (v1-5-pruned-emaonly.safetensors from stable-diffusion-v1-5/stable-diffusion-v1-5, or "
          "a diffusers folder of it) and an SD1.5 scribble ControlNet (lllyasviel/control_v11p_sd15_scribble), "
          "as local files, and a CUDA GPU")

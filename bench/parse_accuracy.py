@@ -21,12 +21,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from data_paths import BENCHMARKS  # noqa: E402
 
 from llm_sketch.constraints import INVERSE  # noqa: E402
 from llm_sketch.parse import parse  # noqa: E402
 from llm_sketch.words import COCO_CLASSES, canonical_label  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data" / "benchmarks"
+DATA = BENCHMARKS
 NSR_RELATION = {"left": "left of", "right": "right of", "top": "above", "bottom": "below", "next to": "near"}
 
 

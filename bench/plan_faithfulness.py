@@ -30,6 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from data_paths import BENCHMARKS  # noqa: E402
 
 import numpy as np  # noqa: E402
 from lxml import etree  # noqa: E402
@@ -44,7 +45,7 @@ from llm_sketch.render import rasterize  # noqa: E402
 from llm_sketch.svgsafe import sanitize  # noqa: E402
 from llm_sketch.words import canonical_label  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data" / "benchmarks"
+DATA = BENCHMARKS
 T2I = DATA / "t2i-compbench"
 NSR_REL = {"left": ["left of"], "right": ["right of"], "top": ["above"], "bottom": ["below"],
            "next to": ["left of", "right of"]}

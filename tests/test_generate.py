@@ -435,6 +435,8 @@ def test_summary_rates(tmp_path):
 def _bench():
     import importlib.util
 
+    if str(ROOT / "bench") not in sys.path:
+        sys.path.insert(0, str(ROOT / "bench"))  # as `python bench/faithfulness_gain.py` has it (bench/data_paths.py)
     spec = importlib.util.spec_from_file_location("faithfulness_gain", ROOT / "bench" / "faithfulness_gain.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
