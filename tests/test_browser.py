@@ -3,9 +3,10 @@
 The browser test runs tests/browser/sketch_editor.mjs — Debian's headless chromium driven by playwright-core —
 against the real ComfyUI server with this pack (the comfy_server fixture), once on the classic canvas and once
 with Nodes 2.0: every shipped workflow loads with no missing node, no dialog and no console error; the offline
-sketch workflow runs; dragging the cat across the centre line past the dog and running again makes Check Layout
-report "✗ the cat is left of the dog". A second script (tests/browser/svg_upload.mjs) uploads SVGs through Load SVG's
-button and by dropping a file onto the node. `make test` installs chromium and playwright-core first (`make browser`);
+sketch workflow runs; the preview's boxes and labels toggles hide and show them (real clicks); dragging the cat
+across the centre line past the dog and running again makes Check Layout report "✗ the cat is left of the dog". A
+second script (tests/browser/svg_upload.mjs) uploads SVGs through Load SVG's button and by dropping a file onto
+the node. `make test` installs chromium and playwright-core first (`make browser`);
 the tests are skipped, saying why, only where node or chromium is really absent.
 
 LLM_SKETCH_BROWSER_OUT=DIR keeps the screenshots and result.json there (docs/images/ takes the README's).
@@ -104,6 +105,27 @@ def test_sketch_editor_in_a_real_browser(comfy_server, tmp_path):
         assert mode["second"]["report"].startswith("FAILED") and "✗ the cat is left of the dog" in mode["second"][
             "report"]
         assert mode["reset"] == {"report": mode["first"]["report"], "edited": False}
+        # the boxes and labels toggles, switched by real clicks: each hides its part of the overlay (the elements
+        # are not drawn) and brings it back; with the boxes off the selected object's box stays; the toggles are
+        # view state only: no node property, widget value or localStorage key changes, the sketch is not edited
+        toggles = mode["toggles"]
+        both, none = ["cat", "dog"], []
+        expected = {"initial": (both, both, True, True), "boxesOff": (none, both, False, True),
+                    "bothOff": (none, none, False, False), "catSelected": (["cat"], none, False, False),
+                    "deselected": (none, none, False, False), "boxesBack": (both, none, True, False),
+                    "labelsBack": (both, both, True, True)}
+        assert list(toggles) == list(expected)
+        for step, (boxes, labels, boxes_on, labels_on) in expected.items():
+            shown = toggles[step]
+            assert (shown["boxes"], shown["labels"]) == (boxes, labels), (step, shown)
+            assert shown["labelTexts"] == labels, (step, shown)
+            assert shown["checked"] == {"boxes": boxes_on, "labels": labels_on}, (step, shown)
+            assert shown["objects"] == 2 and shown["centre"] == 1 and shown["imageShown"], (step, shown)
+            assert shown["report"] == toggles["initial"]["report"] > 0, (step, shown)
+            assert shown["saved"] == toggles["initial"]["saved"] and shown["edited"] == "false", step
+            assert shown["storage"] == [], (step, shown["storage"])
+        assert toggles["catSelected"]["selected"] == ["cat"] and toggles["catSelected"]["handles"] == 4
+        assert toggles["labelsBack"]["selected"] == [] and toggles["labelsBack"]["handles"] == 0
         for path in mode["screenshots"].values():
             assert Path(path).stat().st_size > 10_000
     assert result["total_s"] < BUDGET_S, f"the browser test took {result['total_s']:.0f} s"

@@ -4,9 +4,10 @@
 //
 // For each renderer (the classic canvas, then Nodes 2.0): open ComfyUI in Debian's headless chromium, load every
 // workflows/*.json (no missing node, no dialog, no console error), load the offline sketch workflow, queue it,
-// wait for the preview, screenshot, drag the cat across the canvas's centre line past the dog, queue again, and
-// check that the layout and Check Layout's report changed ("the cat is left of the dog" now fails), that the
-// edited sketch is saved in the workflow, and that "Reset to generated" plans the sketch again.
+// wait for the preview, screenshot, switch the boxes and labels toggles off and on again, drag the cat across the
+// canvas's centre line past the dog, queue again, and check that the layout and Check Layout's report changed
+// ("the cat is left of the dog" now fails), that the edited sketch is saved in the workflow, and that "Reset to
+// generated" plans the sketch again.
 // Writes DIR/result.json (what was measured) and DIR/<mode>-*.png; exits 1 with the reasons when anything fails.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -69,13 +70,50 @@ async function checkState(page) {
 }
 
 async function history(promptId) {
-  const response = await fetch(`${args.url}/history/${promptId}`);
-  const entry = (await response.json())[promptId];
+  // the server stores the entry after it sends execution_success (runAndWait's end): ask again until it is there
+  let entry;
+  for (let tries = 0; !entry && tries < 50; tries += 1) {
+    if (tries) await new Promise((r) => setTimeout(r, 100));
+    entry = (await (await fetch(`${args.url}/history/${promptId}`)).json())[promptId];
+  }
   const outputs = entry?.outputs ?? {};
   const sketch = Object.values(outputs).find((o) => o.sketch)?.sketch?.[0];
   const report = Object.entries(outputs).filter(([, o]) => o.text && !o.sketch).map(([, o]) => o.text[0])
     .find((t) => /^(PASSED|FAILED)/.test(t));
   return { sketch, report };
+}
+
+/** What the overlay draws now: whose box and label are on screen, the toggles, the selection, and what is saved. */
+async function overlayState(page) {
+  return page.evaluate((type) => {
+    const panel = document.querySelector(".llms-sketch");
+    const drawn = (e) => e.checkVisibility() && e.getBoundingClientRect().width > 0;
+    const owners = (selector) => [...panel.querySelectorAll(selector)].filter(drawn)
+      .map((e) => e.closest(".llms-object").dataset.label).sort();
+    const app = window.comfyAPI.app.app;
+    const node = app.graph.serialize().nodes.find((n) => n.type === type);
+    return { checked: Object.fromEntries([...panel.querySelectorAll("input[data-toggle]")]
+      .map((i) => [i.dataset.toggle, i.checked])),
+    boxes: owners(".llms-object > .llms-box"), labels: owners(".llms-tag text"),
+    labelTexts: [...panel.querySelectorAll(".llms-tag text")].filter(drawn).map((t) => t.textContent).sort(),
+    objects: panel.querySelectorAll(".llms-object").length, centre: panel.querySelectorAll(".llms-centre").length,
+    selected: [...panel.querySelectorAll('.llms-object[data-selected="true"]')].map((g) => g.dataset.label),
+    handles: panel.querySelectorAll(".llms-handle").length, edited: panel.dataset.edited,
+    imageShown: !panel.querySelector(".llms-image").hidden, report: panel.querySelectorAll(".llms-report li").length,
+    saved: JSON.stringify({ properties: node.properties, widgets: node.widgets_values }),
+    storage: Object.keys(localStorage).filter((k) => /llm|sketch|toggle/i.test(k)) };
+  }, SKETCH_NODE);
+}
+
+/** A point of the layout (px) on the screen, for page.mouse. */
+async function screenPoint(page, [x, y]) {
+  return page.evaluate(([x, y]) => {
+    const overlay = document.querySelector(".llms-sketch .llms-overlay");
+    const rect = overlay.getBoundingClientRect();
+    const [, , w, h] = overlay.getAttribute("viewBox").split(" ").map(Number);
+    const scale = Math.min(rect.width / w, rect.height / h);
+    return [rect.left + (rect.width - w * scale) / 2 + x * scale, rect.top + (rect.height - h * scale) / 2 + y * scale];
+  }, [x, y]);
 }
 
 const centreX = (box) => (box[0] + box[2]) / 2;
@@ -157,6 +195,35 @@ async function runMode(browser, mode) {
   expect(cat.verdict === "pass" && dog.verdict === "pass", `[${mode}] first run: verdicts ${cat.verdict}/${dog.verdict}`);
   expect(firstCheck.verdict === "pass", `[${mode}] first run: Check Layout shows ${firstCheck.verdict}`);
   expect(firstHistory.report?.startsWith("PASSED"), `[${mode}] first run: report ${firstHistory.report}`);
+
+  // 2b. the boxes and labels toggles (real clicks): each hides its part of the overlay and brings it back; with the
+  // boxes off the selected object's box is still drawn; nothing is saved (not an edit, not a node property)
+  const toggle = (name) => page.locator(`.llms-sketch input[data-toggle=${name}]`).click();
+  const toggles = { initial: await overlayState(page) };
+  await toggle("boxes");
+  toggles.boxesOff = await overlayState(page);
+  await toggle("labels");
+  toggles.bothOff = await overlayState(page);
+  await page.mouse.click(...await screenPoint(page, [centreX(cat.bbox), (cat.bbox[1] + cat.bbox[3]) / 2]));
+  toggles.catSelected = await overlayState(page);
+  await page.keyboard.press("Escape");
+  toggles.deselected = await overlayState(page);
+  await toggle("boxes");
+  toggles.boxesBack = await overlayState(page);
+  await toggle("labels");
+  toggles.labelsBack = await overlayState(page);
+  result.toggles = toggles;
+  const both = "cat,dog";
+  for (const [step, boxes, labels] of [["initial", both, both], ["boxesOff", "", both], ["bothOff", "", ""],
+    ["catSelected", "cat", ""], ["deselected", "", ""], ["boxesBack", both, ""], ["labelsBack", both, both]]) {
+    const s = toggles[step];
+    expect(s.boxes.join() === boxes && s.labels.join() === labels && s.objects === 2 && s.imageShown,
+      `[${mode}] toggles, ${step}: boxes ${s.boxes} labels ${s.labels} (${s.objects} objects) drawn, not ${boxes}/${labels}`);
+    expect(s.saved === toggles.initial.saved && s.edited === "false",
+      `[${mode}] toggles, ${step}: the node's saved state changed: ${s.saved.slice(0, 200)}`);
+  }
+  expect(toggles.labelsBack.selected.length === 0 && toggles.labelsBack.handles === 0,
+    `[${mode}] toggles: the cat is still selected after Escape`);
 
   // 3. drag the cat across the centre line, past the dog
   // right, past the dog's centre, and down below it (so that neither hides the other in the screenshots)
