@@ -13,12 +13,14 @@ fails on a document, the other one is tried before giving up.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import re
 import select
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -40,6 +42,12 @@ RESVG_FEATURES = frozenset({"clip-path", "mask", "pattern", "marker", "svg", "ra
 MAX_DEVICE_COORDINATE = 4_000_000  # cairo's fixed-point coordinates overflow near 8.4 million
 DEFAULT_TIMEOUT = float(os.environ.get("LLM_SKETCH_RENDER_TIMEOUT", "20"))
 
+# What a worker that hit its memory limit last wrote (a Rust allocation failure aborts with the first), or why it
+# could not load a backend (the dynamic loader's words when the limit leaves no room for a library).
+_MEMORY_DEATH = ("memory allocation of", "MemoryError", "bad_alloc", "Cannot allocate memory", "out of memory",
+                 "failed to map segment")
+log = logging.getLogger(__name__)
+
 CAIRO_HELP = ("the Cairo library is missing: install it (Debian/Ubuntu: apt install libcairo2; macOS: brew install "
               "cairo; Windows: use backend 'resvg', which needs no system library)")
 
@@ -52,20 +60,33 @@ class _Worker:
         self.lock = threading.Lock()
         self.missing: dict[str, str | None] = {}
         self.peak_rss_kb = 0
+        self.stderr = None
+        self.memory_mb = "2048"
 
     def _start(self) -> None:
         package = Path(__file__).resolve().parent
         env = dict(os.environ)
         env["PYTHONPATH"] = str(package.parent) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        self.memory_mb = env.get("LLM_SKETCH_RENDER_MEMORY_MB", "2048")
+        # The child's stderr goes to a file that is read between requests (see _drain_stderr): no reader thread,
+        # and what a crashing renderer prints as it dies (a Rust allocation failure, a backtrace) is kept off the
+        # console, where the CLI promises one line per error.
+        self.stderr = tempfile.TemporaryFile(buffering=0)
         # The child imports the engine by its folder name (llm_sketch), whatever folder the pack was cloned into
-        # and whatever name ComfyUI imported it under. Its stderr is ours, so its warnings reach the console.
+        # and whatever name ComfyUI imported it under.
         self.process = subprocess.Popen(
             [sys.executable, "-m", f"{package.name}.render_worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            env=env, cwd=str(package.parent), bufsize=0,
+            stderr=self.stderr, env=env, cwd=str(package.parent), bufsize=0,
         )
         _grow_pipe(self.process.stdout)
-        self._send({"op": "probe"})
-        reply = self._receive_json(timeout=60)
+        try:
+            self._send({"op": "probe"})
+            reply = self._receive_json(timeout=60)
+        except (EOFError, TimeoutError, OSError, ValueError):
+            last_words = self._drain_stderr(logging.DEBUG).strip().splitlines()
+            raise self._died(last_words, "the renderer did not start"
+                             + (f" ({last_words[-1]})" if last_words else "")) from None
+        self._drain_stderr()
         self.missing = reply.get("missing", {})
 
     def stop(self) -> None:
@@ -78,6 +99,26 @@ class _Worker:
             while self._alive() and time.monotonic() < deadline:
                 time.sleep(0.01)
             self.process = None
+        if self.stderr is not None:
+            self._drain_stderr(logging.DEBUG)
+            self.stderr.close()
+            self.stderr = None
+
+    def _drain_stderr(self, level: int = logging.WARNING) -> str:
+        """What the worker wrote to stderr since the last call, each line logged at ``level``; the file is emptied.
+        Called only while the worker waits for a request (or is dead), so nothing is written meanwhile. The child
+        shares the file's offset, so after the truncation its next line lands at the start."""
+        try:
+            self.stderr.seek(0)
+            text = self.stderr.read().decode("utf-8", "replace")
+            self.stderr.truncate(0)
+            self.stderr.seek(0)
+        except (OSError, ValueError):
+            return ""
+        for line in text.splitlines():
+            if line.strip():
+                log.log(level, "render worker: %s", line)
+        return text
 
     def _alive(self) -> bool:
         """Whether the worker still runs; once it has exited it is reaped here, keeping its own peak memory
@@ -121,6 +162,12 @@ class _Worker:
         with self.lock:
             if self.process is None or not self._alive():
                 self._start()
+            reason = self.missing.get(backend)  # from this worker's own probe, so never stale
+            if reason:
+                if any(sign in reason for sign in _MEMORY_DEATH):
+                    raise self._memory_error()
+                reason = " ".join(reason.split())
+                raise _BackendFailed(CAIRO_HELP if backend == "cairo" else f"not installed ({reason})")
             deadline = time.monotonic() + timeout
             watchdog = None
             if os.name == "nt":  # no select() on pipes there: a timer kills the child instead
@@ -137,26 +184,42 @@ class _Worker:
                 if not reply["ok"]:
                     if reply.get("kind") == "memory":
                         self.stop()  # a process that hit its limit may be left fragmented: start fresh
-                        raise SVGError(f"rendering needed more memory than allowed "
-                                       f"({os.environ.get('LLM_SKETCH_RENDER_MEMORY_MB', '2048')} MB): "
-                                       "simplify the SVG or render at a smaller size")
+                        raise self._memory_error()
                     raise _BackendFailed(reply["error"])
                 pixels = self._read_exact(width * height * 4, deadline)
                 return pixels, reply["format"]
+            except SVGError:  # (a ValueError: not a broken pipe)
+                raise
             except TimeoutError:
                 self.stop()
                 raise SVGError(f"rendering took longer than {timeout:g} s and was stopped: the SVG is too complex "
                                "to draw (simplify it or raise the timeout)") from None
             except (EOFError, BrokenPipeError, OSError, ValueError):
-                self.stop()
+                last_words = self._drain_stderr(logging.DEBUG).splitlines()
                 if time.monotonic() >= deadline:
-                    raise SVGError(f"rendering took longer than {timeout:g} s and was stopped: the SVG is too "
-                                   "complex to draw (simplify it or raise the timeout)") from None
-                raise SVGError("the renderer crashed on this SVG (it may need more memory than allowed); "
-                               "simplify the SVG") from None
+                    last_words = []  # killed by the watchdog
+                    message = (f"rendering took longer than {timeout:g} s and was stopped: the SVG is too complex to "
+                               "draw (simplify it or raise the timeout)")
+                else:
+                    message = ("the renderer crashed on this SVG (it may need more memory than allowed); simplify "
+                               "the SVG")
+                raise self._died(last_words, message) from None
             finally:
                 if watchdog is not None:
                     watchdog.cancel()
+                if self.stderr is not None:
+                    self._drain_stderr()
+
+    def _died(self, last_words: list[str], message: str) -> SVGError:
+        """Stops the dead worker; the error to raise: the memory one if its last words say so, else ``message``."""
+        self.stop()
+        if any(sign in line for line in last_words for sign in _MEMORY_DEATH):
+            return self._memory_error()
+        return SVGError(message)
+
+    def _memory_error(self) -> SVGError:
+        return SVGError(f"rendering needed more memory than allowed ({self.memory_mb} MB, "
+                        "LLM_SKETCH_RENDER_MEMORY_MB): simplify the SVG or render at a smaller size")
 
     def _read_exact(self, size: int, deadline: float) -> bytes:
         head = self.process.stdout.read(4)
@@ -280,17 +343,10 @@ def rasterize(svg: SafeSVG | str | bytes, width: int, height: int, *, fit: str =
     timeout = DEFAULT_TIMEOUT if timeout is None else timeout
     failures = []
     for name in choose_backend(doc, backend):
-        missing = _worker.missing.get(name)
-        if missing:
-            failures.append(f"{name}: " + (CAIRO_HELP if name == "cairo" else f"not installed ({missing})"))
-            continue
         try:
             pixels, pixel_format = _worker.render(markup, name, width, height, background, timeout)
         except _BackendFailed as exc:
             failures.append(f"{name}: {exc}")
-            continue
-        if _worker.missing.get(name):  # discovered on the first start
-            failures.append(f"{name}: " + (CAIRO_HELP if name == "cairo" else "not installed"))
             continue
         rgba = _to_rgba(pixels, pixel_format, width, height)
         return rgba if under is None else _composite_under(rgba, under)

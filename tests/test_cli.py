@@ -5,6 +5,7 @@ line starting with ``error:``, never a traceback.
 """
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,9 +18,9 @@ REPO = Path(__file__).resolve().parents[1]
 CASES = Path(__file__).resolve().parent / "svg_cases"
 
 
-def run(*args, cwd=None):
+def run(*args, cwd=None, env=None):
     return subprocess.run([sys.executable, "-m", "llm_sketch", *map(str, args)], cwd=cwd or REPO,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, env={**os.environ, **(env or {})})
 
 
 def assert_clean_error(result, *words):
@@ -121,6 +122,15 @@ def test_bad_input_exits_2_with_one_line(args, words, tmp_path, wide_svg):
              "huge": tmp_path / "huge.svg", "svg": wide_svg, "tmp": tmp_path}
     result = run(*(a.format(**names) for a in args))
     assert_clean_error(result, *words)
+    assert not (tmp_path / "o.png").exists()
+
+
+@pytest.mark.parametrize("backend", ["auto", "cairo", "resvg"])
+def test_render_memory_limit_is_one_line(backend, wide_svg, tmp_path):
+    # resvg's worker aborts on the failed allocation and, with RUST_BACKTRACE set, prints a backtrace as it dies
+    result = run("render", wide_svg, "--out", tmp_path / "o.png", "--width", 7000, "--height", 7000,
+                 "--backend", backend, env={"LLM_SKETCH_RENDER_MEMORY_MB": "150", "RUST_BACKTRACE": "1"})
+    assert_clean_error(result, "more memory than allowed (150 MB")
     assert not (tmp_path / "o.png").exists()
 
 

@@ -314,3 +314,50 @@ def test_timeout_stops_a_slow_render_and_the_next_render_works(heavy, backend):
     rgba = rasterize(small, 100, 100, backend=backend)
     assert tuple(rgba[50, 50]) == (255, 0, 0, 255) and rgba[0, 0, 3] == 0
     assert render._worker.process.pid != old_pid
+
+
+# ---- memory limit and a missing backend: each test restarts the shared worker under its own environment ----------
+@pytest.fixture
+def worker_env(monkeypatch):
+    """``monkeypatch`` for the environment of a render worker started fresh in this test, and stopped after it (so
+    the next test's worker starts under the restored environment)."""
+    from llm_sketch import render
+
+    render.shutdown()
+    yield monkeypatch
+    render.shutdown()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_memory_limit_is_one_clear_error_and_the_next_render_works(worker_env, backend, capfd, caplog):
+    worker_env.setenv("LLM_SKETCH_RENDER_MEMORY_MB", "150")  # read by the worker when it starts
+    worker_env.setenv("RUST_BACKTRACE", "1")
+    small = svg('<circle cx="50" cy="50" r="30" fill="red"/>')
+    with caplog.at_level("DEBUG", logger="llm_sketch.render"):
+        with pytest.raises(SVGError, match=r"more memory than allowed \(150 MB") as info:
+            rasterize(small, 7000, 7000, backend=backend)  # a 196 MB canvas
+    assert "\n" not in str(info.value)
+    if backend == "resvg":  # a failed Rust allocation aborts the worker: its last words are logged, not printed
+        assert "memory allocation of" in caplog.text
+        assert all(r.levelname == "DEBUG" for r in caplog.records if "memory allocation" in r.getMessage())
+    assert "memory allocation" not in capfd.readouterr().err
+    rgba = rasterize(small, 100, 100, backend=backend)  # a fresh worker, under the same limit
+    assert tuple(rgba[50, 50]) == (255, 0, 0, 255) and rgba[0, 0, 3] == 0
+
+
+def test_missing_cairo_is_named_and_auto_falls_back_to_resvg(worker_env, tmp_path):
+    from llm_sketch import render
+
+    # the worker's import of cairocffi fails as it does where libcairo is not installed (a real process, whose
+    # PYTHONPATH puts this stand-in ahead of the installed package)
+    (tmp_path / "cairocffi.py").write_text("raise OSError('no library called \"cairo-2\" was found')\n")
+    worker_env.setenv("PYTHONPATH", os.pathsep.join(filter(None, (str(tmp_path), os.environ.get("PYTHONPATH")))))
+    text = svg('<rect width="100" height="100" fill="blue"/>')
+    with pytest.raises(SVGError, match="cairo: the Cairo library is missing") as info:
+        rasterize(text, 20, 20, backend="cairo")  # the worker's first render: it finds cairo missing as it starts
+    assert "apt install libcairo2" in str(info.value) and "use backend 'resvg'" in str(info.value)
+    assert render._worker.missing["cairo"].startswith("OSError") and render._worker.missing["resvg"] is None
+    rgba = rasterize(text, 20, 20)  # auto: cairo first, then resvg
+    assert tuple(rgba[10, 10]) == (0, 0, 255, 255)
+    with pytest.raises(SVGError, match="Cairo library is missing"):
+        rasterize(text, 20, 20, backend="cairo")  # the same worker, still up
