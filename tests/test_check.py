@@ -138,3 +138,45 @@ def test_unknown_rule_is_a_clear_error():
 
     with pytest.raises(SketchError, match="unknown rule"):
         check(layout(), parse("a cat"), rule="clip")
+
+
+def test_draw_report_colours_boxes_by_their_checks_and_writes_the_failed_ones():
+    import numpy as np
+
+    from llm_sketch.preview import FAIL_COLOR, PASS_COLOR, draw_report
+
+    c = Constraints(prompt="", objects=(ObjectSpec("a", "cat"), ObjectSpec("b", "dog"), ObjectSpec("c", "bird")),
+                    relations=(Relation("a", "left of", "b"),))
+    boxes = {"cat": (300, 60, 480, 220), "dog": (40, 60, 220, 220), "bird": (40, 300, 220, 460)}
+    grey = np.full((512, 512, 3), 128, np.uint8)  # so the white text stands out
+
+    def drawn(cat_box):
+        lay = layout(obj(0, "cat", cat_box), obj(1, "dog", boxes["dog"]), obj(2, "bird", boxes["bird"]))
+        report = check(lay, c)
+        return report, draw_report(grey, lay, report, c)
+
+    def is_(image, color):
+        return np.all(image == color, axis=-1)
+
+    report, image = drawn(boxes["cat"])  # the cat is right of the dog: that relation fails
+    assert not report.passed and image.shape == (512, 512, 3)
+    expected = {"cat": FAIL_COLOR, "dog": FAIL_COLOR, "bird": PASS_COLOR}  # both objects of a failed relation
+    for name, (x0, y0, x1, y1) in boxes.items():
+        mid_x, mid_y = (x0 + x1) // 2, (y0 + y1) // 2
+        for y, x in ((mid_y, x0), (mid_y, x1 - 1), (y1 - 1, mid_x)):  # left, right and bottom edges
+            assert tuple(image[y, x]) == expected[name], (name, y, x)
+        assert tuple(image[mid_y, mid_x]) == (128, 128, 128)  # outlines, not filled
+    # under its label, the cat (the failed check's subject) gets a red band with the check's text in white, reaching
+    # past the end of the short label; the dog has its label only
+    def past_label(name):
+        x0, y0, _, _ = boxes[name]
+        return image[y0 + 2:y0 + 50, x0 + 60:x0 + 150]
+
+    note = past_label("cat")
+    assert is_(note, FAIL_COLOR).sum() > 500 and (note.min(axis=-1) > 200).sum() > 50
+    assert (past_label("dog") == 128).all()
+    assert is_(image[4:20, 4:60], FAIL_COLOR).any()  # the "FAIL" header
+
+    report, image = drawn((0, 260, 30, 290))  # now left of the dog: every check passes
+    assert report.passed
+    assert not is_(image, FAIL_COLOR).any() and is_(image[4:20, 4:60], PASS_COLOR).any()
