@@ -126,6 +126,9 @@ _MULTIWORD = sorted({tuple(c.split()) for c in COCO_CLASSES if " " in c} | {
     ("microwave", "oven"), ("toaster", "oven"), ("pizza", "oven"), ("train", "station"), ("table", "top"),
 }, key=len, reverse=True)
 _PRONOUNS = {"it", "its", "them", "their", "this", "that", "him", "her", "itself"}
+_POSSESSIVES = {"its", "their", "his", "her"}  # before a noun they are determiners: "a giraffe in their pen"
+# "a knight in the foreground", "with mountains in the background": depth, not "inside"
+_DEPTH = re.compile(r"^(?:in|into|at)\s+the\s+(?:(?:far|very|distant)\s+)?(fore|back)ground(?=$|\s|,)")
 
 
 def _clean(prompt: str) -> str:
@@ -264,6 +267,7 @@ class _Parser:
         if not self.objects and not self.unparsed:
             self.unparsed.append(text)
         self._regions_to_relations()
+        self._depth_to_relations()
         objects = tuple(ObjectSpec(**{k: v for k, v in o.items() if not k.startswith("_")}) for o in self.objects)
         relations = []
         for subject, relation, obj, obj2 in self.relations:
@@ -288,6 +292,18 @@ class _Parser:
                     elif axis[1] in ra and axis[0] in rb:
                         rel = "right of" if axis[0] == "left" else "below"
                         self.relations.append((a["id"], rel, b["id"], None))
+
+    def _depth_to_relations(self) -> None:
+        """ "X in the foreground": X in front of every object not also there; "Y in the background": Y behind every
+        object of neither."""
+        present = [o for o in self.objects if o["count"] > 0]
+        for o in present:
+            mark = o.get("_depth")
+            others = {"front": ("back", None), "back": (None,)}.get(mark, ())
+            for other in present:
+                if other is not o and other.get("_depth") in others:
+                    relation = "in front of" if mark == "front" else "behind"
+                    self.relations.append((o["id"], relation, other["id"], None))
 
     def sentence(self, text: str) -> None:
         text = self._comparisons(text)
@@ -326,7 +342,8 @@ class _Parser:
                 a["count"] = b["count"] + 1 if more else max(1, b["count"] - 1)
 
     def _items(self, tokens: list[str]) -> list[tuple]:
-        """Tokens → ("np", words, negated) / ("rel", relation, swap) / ("region", name) / ("pron",) / ("sep", word)."""
+        """Tokens → ("np", words, negated) / ("rel", relation, swap) / ("region", name) / ("depth", "front"|"back") /
+        ("pron",) / ("sep", word)."""
         items: list[tuple] = []
         i = 0
         np_words: list[str] = []
@@ -341,6 +358,12 @@ class _Parser:
         while i < len(tokens):
             t = tokens[i]
             rest_text = " ".join(tokens[i:])
+            depth = _DEPTH.match(rest_text)
+            if depth:
+                flush()
+                items.append(("depth", "front" if depth.group(1) == "fore" else "back"))
+                i += len(depth.group(0).split())
+                continue
             region = _REGION.match(rest_text)
             if region and not re.match(r"^\S+\s+(?:the\s+)?\S+(?:\s+(?:hand\s+)?side)?\s+of\s+(?!the image|the "
                                        r"picture|the photo|the frame|the canvas|the scene)", rest_text[:region.end() + 30]) \
@@ -416,6 +439,10 @@ class _Parser:
                 items.append(("pron", "each"))
                 i += 2
                 continue
+            if t in _POSSESSIVES and not np_words and i + 1 < len(tokens) and tokens[i + 1] != "," and \
+                    _PHRASE_WORDS.get((tokens[i + 1],)) is None and tokens[i + 1] not in _STOP:
+                i += 1  # "their pen": a determiner, the noun follows
+                continue
             if t in _PRONOUNS and not np_words:
                 flush()
                 items.append(("pron", t))
@@ -458,6 +485,7 @@ class _Parser:
         group: list[str] = []  # noun phrases joined by "and" so far ("a bed and a chair against a wall")
         rel_subjects: list[str] = []
         region = None  # a region phrase that came before its noun phrase
+        depth = None  # … and a depth phrase ("in the background, a castle")
         for position, (kind, *data) in enumerate(items):
             if kind == "np":
                 words, negated = data
@@ -468,6 +496,8 @@ class _Parser:
                     continue
                 if region:
                     self.object(obj)["region"], region = region, None
+                if depth:
+                    self.object(obj)["_depth"], depth = depth, None
                 if rel and rel[0] == "between":
                     between.append(obj)
                     if len(between) == 2:
@@ -522,6 +552,13 @@ class _Parser:
                     self.object(last)["region"] = data[0]
                 else:
                     region = data[0]
+            elif kind == "depth":
+                if last is not None and rel is None and (position == 0 or items[position - 1][0] != "sep"):
+                    for each in group if last in group else [last]:  # "a horse and a castle in the background"
+                        self.object(each)["_depth"] = data[0]
+                    group = []  # what follows starts a new group
+                else:
+                    depth = data[0]
             elif kind == "pron":
                 if data[0] == "each":
                     continue

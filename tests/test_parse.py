@@ -73,6 +73,29 @@ def test_regions():
     assert [o[5] for o in objects] == ["top right", "bottom"]
 
 
+@pytest.mark.parametrize("prompt, relations", [
+    ("a knight in the foreground and a castle in the background", [("knight", "in front of", "castle")]),
+    ("There is a zebra in the foreground and two giraffes in the background.", [("zebra", "in front of", "giraffe")]),
+    ("a knight in the foreground, a horse and a castle in the background",
+     [("knight", "in front of", "horse"), ("knight", "in front of", "castle")]),
+    ("a dog laying on a bed with a tv in the background",
+     [("dog", "above", "bed"), ("tv", "behind", "dog"), ("tv", "behind", "bed")]),
+    ("in the far background, a red castle; a knight on a horse",
+     [("knight", "above", "horse"), ("castle", "behind", "knight"), ("castle", "behind", "horse")]),
+])
+def test_foreground_and_background_are_depth(prompt, relations):
+    objects, found, unparsed = summary(prompt)
+    assert sorted(found) == sorted(relations) and unparsed == []
+    assert "inside" not in [r for _, r, _ in found]  # "in the background" is no container
+
+
+def test_a_possessive_is_a_determiner_not_a_reference():
+    objects, relations, _ = summary("two zebras and a giraffe in their pen")
+    assert [(o[0], o[4]) for o in objects] == [(2, "zebra"), (1, "giraffe"), (1, "pen")]
+    assert relations == [("zebra", "inside", "pen"), ("giraffe", "inside", "pen")]
+    assert summary("a house with a tree to its left")[1] == [("tree", "left of", "house")]  # still a reference
+
+
 def test_constraints_json_round_trip():
     c = parse("three yellow stars over two blue squares")
     again = Constraints.from_json(c.to_json())
