@@ -348,9 +348,17 @@ def rasterize(svg: SafeSVG | str | bytes, width: int, height: int, *, fit: str =
         except _BackendFailed as exc:
             failures.append(f"{name}: {exc}")
             continue
+        for failure in failures:  # drawn by the other backend: a missing one is said once, the rest quietly
+            missing = CAIRO_HELP in failure or "not installed" in failure
+            if not missing or failure not in _said:
+                _said.add(failure)
+                log.log(logging.WARNING if missing else logging.INFO, "LLM Sketch: %s; drawn with %s", failure, name)
         rgba = _to_rgba(pixels, pixel_format, width, height)
         return rgba if under is None else _composite_under(rgba, under)
     raise SVGError("no renderer could draw this SVG: " + "; ".join(failures))
+
+
+_said: set[str] = set()  # fallbacks already logged
 
 
 def _as_int(value, name: str) -> int:

@@ -345,7 +345,7 @@ def test_memory_limit_is_one_clear_error_and_the_next_render_works(worker_env, b
     assert tuple(rgba[50, 50]) == (255, 0, 0, 255) and rgba[0, 0, 3] == 0
 
 
-def test_missing_cairo_is_named_and_auto_falls_back_to_resvg(worker_env, tmp_path):
+def test_missing_cairo_is_named_and_auto_falls_back_to_resvg(worker_env, tmp_path, caplog):
     from llm_sketch import render
 
     # the worker's import of cairocffi fails as it does where libcairo is not installed (a real process, whose
@@ -357,7 +357,11 @@ def test_missing_cairo_is_named_and_auto_falls_back_to_resvg(worker_env, tmp_pat
         rasterize(text, 20, 20, backend="cairo")  # the worker's first render: it finds cairo missing as it starts
     assert "apt install libcairo2" in str(info.value) and "use backend 'resvg'" in str(info.value)
     assert render._worker.missing["cairo"].startswith("OSError") and render._worker.missing["resvg"] is None
-    rgba = rasterize(text, 20, 20)  # auto: cairo first, then resvg
+    with caplog.at_level("INFO", logger="llm_sketch.render"):
+        rgba = rasterize(text, 20, 20)  # auto: cairo first, then resvg
+        rasterize(text, 20, 20)
     assert tuple(rgba[10, 10]) == (0, 0, 255, 255)
+    said = [r for r in caplog.records if "drawn with resvg" in r.getMessage()]
+    assert len(said) == 1 and said[0].levelname == "WARNING" and "Cairo library is missing" in said[0].getMessage()
     with pytest.raises(SVGError, match="Cairo library is missing"):
         rasterize(text, 20, 20, backend="cairo")  # the same worker, still up
