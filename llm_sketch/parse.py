@@ -54,7 +54,8 @@ _add("behind", "behind", "in back of", "at the back of", "in the back of", "at t
 _add("behind", "hidden by", "obscured by", "blocked by", "covered by", "partially hidden by", "hidden behind",
      swap=False)
 _add("inside", "inside", "inside of", "in", "within", "into", "enclosed in", "surrounded by", "contained in")
-_add("contains", "containing", "contains", "surrounding", "enclosing", "around")
+_add("contains", "containing", "contains", "surrounding", "enclosing", "around", "filled with", "full of",
+     "stuffed with", "packed with")
 _add("overlapping", "overlapping", "overlapping with", "on top of each other with", "intersecting")
 _add("larger than", "larger than", "bigger than", "taller than", "wider than", "greater than")
 _add("smaller than", "smaller than", "tinier than", "shorter than", "narrower than", "less than")
@@ -128,6 +129,9 @@ _MULTIWORD = sorted({tuple(c.split()) for c in COCO_CLASSES if " " in c} | {
 _PRONOUNS = {"it", "its", "them", "their", "this", "that", "him", "her", "itself"}
 _POSSESSIVES = {"its", "their", "his", "her"}  # before a noun they are determiners: "a giraffe in their pen"
 # "a knight in the foreground", "with mountains in the background": depth, not "inside"
+# "a donut covered in sprinkles", "kites in the shape of planes": the preposition starts no relation
+_NOT_A_RELATION = re.compile(r"^(?:(?:covered|coated|topped|decorated|sprinkled|dusted|smeared|painted)\s+(?:in|with)"
+                             r"|in\s+the\s+(?:shape|form)\s+of)(?=$|\s|,)")
 _DEPTH = re.compile(r"^(?:in|into|at)\s+the\s+(?:(?:far|very|distant)\s+)?(fore|back)ground(?=$|\s|,)")
 
 
@@ -343,7 +347,8 @@ class _Parser:
 
     def _items(self, tokens: list[str]) -> list[tuple]:
         """Tokens → ("np", words, negated) / ("rel", relation, swap) / ("region", name) / ("depth", "front"|"back") /
-        ("pron",) / ("sep", word)."""
+        ("aside",) (the next noun phrase describes the one before: "covered in sprinkles") / ("pron",) /
+        ("sep", word)."""
         items: list[tuple] = []
         i = 0
         np_words: list[str] = []
@@ -358,6 +363,12 @@ class _Parser:
         while i < len(tokens):
             t = tokens[i]
             rest_text = " ".join(tokens[i:])
+            not_relation = _NOT_A_RELATION.match(rest_text)
+            if not_relation:
+                flush()
+                items.append(("aside",))
+                i += len(not_relation.group(0).split())
+                continue
             depth = _DEPTH.match(rest_text)
             if depth:
                 flush()
@@ -486,6 +497,7 @@ class _Parser:
         rel_subjects: list[str] = []
         region = None  # a region phrase that came before its noun phrase
         depth = None  # … and a depth phrase ("in the background, a castle")
+        aside = None  # the object a describing phrase ("covered in …") is about
         for position, (kind, *data) in enumerate(items):
             if kind == "np":
                 words, negated = data
@@ -529,6 +541,8 @@ class _Parser:
                 group = group + [obj] if after_and and group else [obj]
                 subject = subject or obj
                 last = obj
+                if aside is not None:  # "a knife covered in guts next to a bowl": the knife is next to the bowl
+                    last, group, aside = aside, [aside], None
             elif kind == "rel":
                 relation, swap = data
                 nxt = items[position + 1] if position + 1 < len(items) else None
@@ -552,6 +566,8 @@ class _Parser:
                     self.object(last)["region"] = data[0]
                 else:
                     region = data[0]
+            elif kind == "aside":
+                aside = last
             elif kind == "depth":
                 if last is not None and rel is None and (position == 0 or items[position - 1][0] != "sep"):
                     for each in group if last in group else [last]:  # "a horse and a castle in the background"

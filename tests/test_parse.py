@@ -96,6 +96,17 @@ def test_a_possessive_is_a_determiner_not_a_reference():
     assert summary("a house with a tree to its left")[1] == [("tree", "left of", "house")]  # still a reference
 
 
+@pytest.mark.parametrize("prompt, relations", [
+    ("A knife covered in guts next to a bowl.", [("knife", "near", "bowl")]),  # the guts only describe the knife
+    ("a cake covered with candles on a table", [("cake", "above", "table")]),
+    ("two kites in the shape of fighter planes", []),
+    ("a bowl filled with oranges", [("bowl", "contains", "orange")]),
+    ("a box full of four donuts", [("box", "contains", "donut")]),
+])
+def test_describing_phrases_start_no_relation(prompt, relations):
+    assert summary(prompt)[1] == relations
+
+
 def test_constraints_json_round_trip():
     c = parse("three yellow stars over two blue squares")
     again = Constraints.from_json(c.to_json())
