@@ -15,6 +15,11 @@ LAYOUT = io.Custom("SKETCH_LAYOUT")
 CONSTRAINTS = io.Custom("SKETCH_CONSTRAINTS")
 
 
+def output(kind, name: str, tooltip: str, display_name: str | None = None):
+    """An output labelled on the node with its name (V3 labels an unnamed output with its type: STRING, INT)."""
+    return kind.Output(name, display_name=display_name or name, tooltip=tooltip)
+
+
 def image_tensor(rgb: np.ndarray) -> torch.Tensor:
     """H×W×3 uint8 → ComfyUI IMAGE [1, H, W, 3] float32 in 0..1."""
     return torch.from_numpy(np.ascontiguousarray(rgb[..., :3])).float().div_(255.0).unsqueeze(0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..llm_sketch.errors import SketchError
-from ._comfy import CATEGORY, CONSTRAINTS, LAYOUT, image_array, image_tensor, io, node_error
+from ._comfy import CATEGORY, CONSTRAINTS, LAYOUT, image_array, image_tensor, io, node_error, output
 
 RULE_TOOLTIP = ("How spatial relations are judged: geneval (default; centre offsets with a size-aware margin, every "
                 "instance against every instance), layoutgpt (45° cones), visor (centre order only), "
@@ -23,9 +23,9 @@ class ParseConstraints(io.ComfyNode):
                                     default="a blue circle on the left and a red triangle on the right",
                                     tooltip="The scene in words: \"a lamp above the table\", \"three yellow stars "
                                             "over two blue squares\", …")],
-            outputs=[CONSTRAINTS.Output("constraints", tooltip="What the prompt asks for, for the planner, the "
-                                                               "LLM and Check Layout."),
-                     io.String.Output("constraints_json", tooltip="The same as JSON.")],
+            outputs=[output(CONSTRAINTS, "constraints", tooltip="What the prompt asks for, for the planner, the "
+                                                                "LLM and Check Layout."),
+                     output(io.String, "constraints_json", tooltip="The same as JSON.")],
         )
 
     @classmethod
@@ -61,12 +61,12 @@ class CheckLayout(io.ComfyNode):
                                tooltip="Draw the overlay on this image (default: a blank canvas)."),
             ],
             outputs=[
-                io.Boolean.Output("passed", tooltip="True when every check passes."),
-                io.Float.Output("score", tooltip="The fraction of checks that pass, 0..1."),
-                io.String.Output("report", tooltip="The checklist in words."),
-                io.String.Output("report_json", tooltip="The full report as JSON (checks, margins, matches)."),
-                io.Image.Output("overlay", tooltip="Boxes in green (passing) or red (failing), failed checks "
-                                                   "written on the image."),
+                output(io.Boolean, "passed", tooltip="True when every check passes."),
+                output(io.Float, "score", tooltip="The fraction of checks that pass, 0..1."),
+                output(io.String, "report", tooltip="The checklist in words."),
+                output(io.String, "report_json", tooltip="The full report as JSON (checks, margins, matches)."),
+                output(io.Image, "overlay", tooltip="Boxes in green (passing) or red (failing), failed checks "
+                                                    "written on the image."),
             ],
             is_output_node=True,
         )

@@ -8,7 +8,7 @@ node that reads conditioning, treats them as it treats those. Inputs are copied,
 from __future__ import annotations
 
 from ..llm_sketch.errors import SketchError
-from ._comfy import CATEGORY, CONSTRAINTS, LAYOUT, image_tensor, io, mask_tensor, node_error
+from ._comfy import CATEGORY, CONSTRAINTS, LAYOUT, image_tensor, io, mask_tensor, node_error, output
 
 KIND_TOOLTIP = ("filled: the colour sketch on white (img2img init, tile or colour adapters); scribble: white strokes "
                 "on black along each object's outline (ControlNet scribble); lineart: black lines on white, outlines "
@@ -67,10 +67,10 @@ class SketchToControl(io.ComfyNode):
                                   tooltip="Optional, for depth: \"in front of\"/\"behind\" in the prompt order "
                                           "objects that do not overlap."),
             ],
-            outputs=[io.Image.Output("image", tooltip="The control map (RGB)."),
-                     io.Int.Output("snapped_width", display_name="width",
-                                   tooltip="The snapped width: wire it to Empty Latent Image."),
-                     io.Int.Output("snapped_height", display_name="height", tooltip="The snapped height.")],
+            outputs=[output(io.Image, "image", tooltip="The control map (RGB)."),
+                     output(io.Int, "snapped_width", display_name="width",
+                            tooltip="The snapped width: wire it to Empty Latent Image."),
+                     output(io.Int, "snapped_height", display_name="height", tooltip="The snapped height.")],
         )
 
     @classmethod
@@ -116,10 +116,10 @@ class LayoutToRegionalConditioning(io.ComfyNode):
                               tooltip="Optional: the objects' own masks, one per object in layout order (SVG to "
                                       "Layout's masks), for mask = shape."),
             ],
-            outputs=[io.Conditioning.Output("regional_conditioning", display_name="conditioning",
-                                            tooltip="The base entries, then one masked entry per object."),
-                     io.Mask.Output("region_masks", display_name="masks",
-                                    tooltip="The region masks, one per object (to preview them).")],
+            outputs=[output(io.Conditioning, "regional_conditioning", display_name="conditioning",
+                            tooltip="The base entries, then one masked entry per object."),
+                     output(io.Mask, "region_masks", display_name="masks",
+                            tooltip="The region masks, one per object (to preview them).")],
         )
 
     @classmethod
@@ -177,8 +177,8 @@ class LayoutToGLIGEN(io.ComfyNode):
                 io.Int.Input("height", default=0, min=0, max=8192, step=8,
                              tooltip="The height of the image being generated. 0 = the layout's size."),
             ],
-            outputs=[io.Conditioning.Output("gligen_conditioning", display_name="conditioning",
-                                            tooltip="The conditioning with one GLIGEN box per object.")],
+            outputs=[output(io.Conditioning, "gligen_conditioning", display_name="conditioning",
+                            tooltip="The conditioning with one GLIGEN box per object.")],
         )
 
     @classmethod

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..llm_sketch.errors import SketchError
-from ._comfy import CATEGORY, CONSTRAINTS, LAYOUT, image_array, io, mask_tensor, node_error
+from ._comfy import CATEGORY, CONSTRAINTS, LAYOUT, image_array, io, mask_tensor, node_error, output
 
 
 class ImageToLayout(io.ComfyNode):
@@ -28,10 +28,10 @@ class ImageToLayout(io.ComfyNode):
                                          "shape (\"red circle\"), so a wrong colour is reported as such."),
             ],
             outputs=[
-                LAYOUT.Output("layout", tooltip="The objects found, labelled as the prompt names them."),
-                io.Mask.Output("masks", tooltip="One mask per object, in layout order (a single empty mask when "
-                                                "nothing is found)."),
-                io.String.Output("labels", tooltip="The object labels, one per line."),
+                output(LAYOUT, "layout", tooltip="The objects found, labelled as the prompt names them."),
+                output(io.Mask, "masks", tooltip="One mask per object, in layout order (a single empty mask when "
+                                                 "nothing is found)."),
+                output(io.String, "labels", tooltip="The object labels, one per line."),
             ],
         )
 
@@ -74,7 +74,7 @@ class MasksToLayout(io.ComfyNode):
                                tooltip="Optional: the image, to name each object's colour (the mean under its "
                                        "mask)."),
             ],
-            outputs=[LAYOUT.Output("layout", tooltip="The objects, with boxes from the masks.")],
+            outputs=[output(LAYOUT, "layout", tooltip="The objects, with boxes from the masks.")],
         )
 
     @classmethod

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..llm_sketch.errors import SketchError
-from ._comfy import CATEGORY, LAYOUT, image_array, image_tensor, io, mask_tensor, node_error
+from ._comfy import CATEGORY, LAYOUT, image_array, image_tensor, io, mask_tensor, node_error, output
 from .svg_nodes import FITS, SVG_TOOLTIP
 
 
@@ -27,11 +27,11 @@ class SVGToLayout(io.ComfyNode):
                                  tooltip="Masks: only the part of each object not covered by objects drawn later."),
             ],
             outputs=[
-                LAYOUT.Output("layout", tooltip="The objects with labels, colours and boxes."),
-                io.Mask.Output("masks", tooltip="One mask per object, in layout order (a single empty mask when "
-                                                "the sketch has no objects)."),
-                io.String.Output("labels", tooltip="The object labels, one per line, in layout order."),
-                io.String.Output("layout_json", tooltip="The layout as JSON."),
+                output(LAYOUT, "layout", tooltip="The objects with labels, colours and boxes."),
+                output(io.Mask, "masks", tooltip="One mask per object, in layout order (a single empty mask when "
+                                                 "the sketch has no objects)."),
+                output(io.String, "labels", tooltip="The object labels, one per line, in layout order."),
+                output(io.String, "layout_json", tooltip="The layout as JSON."),
             ],
         )
 
@@ -66,7 +66,7 @@ class LayoutPreview(io.ComfyNode):
             description="Draw each object's box and label over an image.",
             inputs=[io.Image.Input("image", tooltip="The image to draw on (boxes are scaled to its size)."),
                     LAYOUT.Input("layout", tooltip="A layout from SVG to Layout.")],
-            outputs=[io.Image.Output("preview", tooltip="The image with labelled boxes.")],
+            outputs=[output(io.Image, "preview", tooltip="The image with labelled boxes.")],
         )
 
     @classmethod

@@ -11,7 +11,7 @@ import hashlib
 import json
 
 from ..llm_sketch.errors import SketchError
-from ._comfy import CATEGORY, LAYOUT, image_tensor, io, node_error
+from ._comfy import CATEGORY, LAYOUT, image_tensor, io, node_error, output
 from .sketch_edit import EDITED_SVG_INPUT, is_edited, sketch_ui
 
 DEFAULT_PROMPT = "a blue circle on the left and a red triangle on the right"
@@ -71,11 +71,11 @@ class LLMSketch(io.ComfyNode):
                 EDITED_SVG_INPUT,
             ],
             outputs=[
-                io.String.Output("svg", tooltip="The sketch as sanitized SVG."),
-                LAYOUT.Output("layout", tooltip="Its objects: label, colour, box, drawing order."),
-                io.String.Output("report", tooltip="Which sketch was kept, what it cost in requests, and every "
-                                                   "check with its verdict."),
-                io.Image.Output("image", tooltip="The sketch rendered on white at width × height."),
+                output(io.String, "svg", tooltip="The sketch as sanitized SVG."),
+                output(LAYOUT, "layout", tooltip="Its objects: label, colour, box, drawing order."),
+                output(io.String, "report", tooltip="Which sketch was kept, what it cost in requests, and every "
+                                                    "check with its verdict."),
+                output(io.Image, "image", tooltip="The sketch rendered on white at width × height."),
             ],
         )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..llm_sketch.errors import SketchError
-from ._comfy import CATEGORY, CONSTRAINTS, LAYOUT, image_tensor, io, node_error
+from ._comfy import CATEGORY, CONSTRAINTS, LAYOUT, image_tensor, io, node_error, output
 from .sketch_edit import EDITED_SVG_INPUT, is_edited, sketch_ui
 
 DEFAULT_PROMPT = "a blue circle on the left and a red triangle on the right"
@@ -40,12 +40,12 @@ class PlanSketch(io.ComfyNode):
                 EDITED_SVG_INPUT,
             ],
             outputs=[
-                io.String.Output("svg", tooltip="The sketch as SVG (one <g data-label> per object)."),
-                LAYOUT.Output("layout", tooltip="The planned objects and boxes, for Check Layout, Layout Preview "
-                                                "or regional conditioning."),
-                io.Image.Output("image", tooltip="The sketch rasterized at width × height."),
-                io.String.Output("report", tooltip="The planner's self-check: each constraint under the GenEval and "
-                                                   "LayoutGPT rules, and any conflict in the prompt."),
+                output(io.String, "svg", tooltip="The sketch as SVG (one <g data-label> per object)."),
+                output(LAYOUT, "layout", tooltip="The planned objects and boxes, for Check Layout, Layout Preview "
+                                                 "or regional conditioning."),
+                output(io.Image, "image", tooltip="The sketch rasterized at width × height."),
+                output(io.String, "report", tooltip="The planner's self-check: each constraint under the GenEval and "
+                                                    "LayoutGPT rules, and any conflict in the prompt."),
             ],
             is_output_node=True,  # the report is shown on the node even when nothing else is connected
         )

@@ -8,7 +8,7 @@ import os
 import numpy as np
 
 from ..llm_sketch.errors import SketchError
-from ._comfy import CATEGORY, image_tensor, io, mask_tensor, node_error
+from ._comfy import CATEGORY, image_tensor, io, mask_tensor, node_error, output
 
 FITS = ["contain", "cover", "stretch", "auto"]
 SVG_TOOLTIP = "SVG markup (sanitized before use: scripts, external references and oversized content are refused)."
@@ -51,9 +51,9 @@ class LoadSVG(io.ComfyNode):
             inputs=[io.Combo.Input("svg_file", options=_svg_files(),
                                    tooltip="An .svg file in ComfyUI's input folder: upload one with the button "
                                            "below or drop it onto the node.")],
-            outputs=[io.String.Output("svg", tooltip="The sanitized SVG markup."),
-                     io.Int.Output("width", tooltip="The SVG's own width in pixels."),
-                     io.Int.Output("height", tooltip="The SVG's own height in pixels.")],
+            outputs=[output(io.String, "svg", tooltip="The sanitized SVG markup."),
+                     output(io.Int, "width", tooltip="The SVG's own width in pixels."),
+                     output(io.Int, "height", tooltip="The SVG's own height in pixels.")],
         )
 
     @classmethod
@@ -108,8 +108,8 @@ class RasterizeSVG(io.ComfyNode):
                                 tooltip="A CSS colour under the drawing (white, #f0f0f0, …). Empty: black under "
                                         "a transparent drawing; the MASK still gives the coverage."),
             ],
-            outputs=[io.Image.Output("image", tooltip="The drawing over the background colour."),
-                     io.Mask.Output("mask", tooltip="Where the drawing is: its alpha, 1 = fully covered.")],
+            outputs=[output(io.Image, "image", tooltip="The drawing over the background colour."),
+                     output(io.Mask, "mask", tooltip="Where the drawing is: its alpha, 1 = fully covered.")],
         )
 
     @classmethod

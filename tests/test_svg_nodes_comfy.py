@@ -23,13 +23,20 @@ def saved_image(server, entry, node_id) -> np.ndarray:
 
 
 def test_every_node_lists_tooltips_and_a_description(comfy_server):
+    """Every node of the pack: a description, a tooltip on every input and output, and outputs labelled by name
+    ("svg", "width"), not by type (ComfyUI's V3 shows "STRING", "INT" for an output without a display name)."""
     info = comfy_server.object_info()
-    for node_id in ("LLMSketch_LoadSVG", "LLMSketch_RasterizeSVG", "LLMSketch_SVGToLayout",
-                    "LLMSketch_LayoutPreview", "LLMSketch_SaveSVG"):
-        spec = info[node_id]
+    pack = {node_id: spec for node_id, spec in info.items() if node_id.startswith("LLMSketch_")}
+    assert len(pack) >= 14
+    for node_id, spec in pack.items():
         assert spec["description"], node_id
-        for name, (_, options) in spec["input"]["required"].items():
-            assert options.get("tooltip"), f"{node_id}.{name} has no tooltip"
+        for section in ("required", "optional"):
+            for name, (_, options) in spec["input"].get(section, {}).items():
+                assert options.get("tooltip"), f"{node_id}.{name} has no tooltip"
+        assert all(spec.get("output_tooltips") or [True]), f"{node_id} has an output without a tooltip"
+        for kind, label in zip(spec["output"], spec["output_name"]):
+            assert label != kind and label.islower(), f"{node_id}: an output labelled {label!r}"
+    assert pack["LLMSketch_LoadSVG"]["output_name"] == ["svg", "width", "height"]
     assert info["LLMSketch_SVGToLayout"]["output"][0] == "SKETCH_LAYOUT"
 
 
