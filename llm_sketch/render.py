@@ -85,7 +85,7 @@ class _Worker:
         except (EOFError, TimeoutError, OSError, ValueError):
             last_words = self._drain_stderr(logging.DEBUG).strip().splitlines()
             raise self._died(last_words, "the renderer did not start"
-                             + (f" ({last_words[-1]})" if last_words else "")) from None
+                             + (f" ({last_words[-1]})" if last_words else ""), starting=True) from None
         self._drain_stderr()
         self.missing = reply.get("missing", {})
 
@@ -165,7 +165,7 @@ class _Worker:
             reason = self.missing.get(backend)  # from this worker's own probe, so never stale
             if reason:
                 if any(sign in reason for sign in _MEMORY_DEATH):
-                    raise self._memory_error()
+                    raise self._memory_error(starting=True)  # the limit leaves no room to load the library
                 reason = " ".join(reason.split())
                 raise _BackendFailed(CAIRO_HELP if backend == "cairo" else f"not installed ({reason})")
             deadline = time.monotonic() + timeout
@@ -210,14 +210,17 @@ class _Worker:
                 if self.stderr is not None:
                     self._drain_stderr()
 
-    def _died(self, last_words: list[str], message: str) -> SVGError:
+    def _died(self, last_words: list[str], message: str, starting: bool = False) -> SVGError:
         """Stops the dead worker; the error to raise: the memory one if its last words say so, else ``message``."""
         self.stop()
         if any(sign in line for line in last_words for sign in _MEMORY_DEATH):
-            return self._memory_error()
+            return self._memory_error(starting)
         return SVGError(message)
 
-    def _memory_error(self) -> SVGError:
+    def _memory_error(self, starting: bool = False) -> SVGError:
+        if starting:  # no SVG is to blame: the limit is below what the renderer itself needs
+            return SVGError(f"the renderer cannot start within its memory limit ({self.memory_mb} MB, "
+                            "LLM_SKETCH_RENDER_MEMORY_MB): raise it (the default is 2048)")
         return SVGError(f"rendering needed more memory than allowed ({self.memory_mb} MB, "
                         "LLM_SKETCH_RENDER_MEMORY_MB): simplify the SVG or render at a smaller size")
 

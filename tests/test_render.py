@@ -345,6 +345,14 @@ def test_memory_limit_is_one_clear_error_and_the_next_render_works(worker_env, b
     assert tuple(rgba[50, 50]) == (255, 0, 0, 255) and rgba[0, 0, 3] == 0
 
 
+def test_a_limit_too_small_for_the_renderer_itself_says_to_raise_it(worker_env):
+    worker_env.setenv("LLM_SKETCH_RENDER_MEMORY_MB", "20")  # below what Python and the libraries need
+    with pytest.raises(SVGError, match=r"cannot start within its memory limit \(20 MB, LLM_SKETCH_RENDER_MEMORY_MB\): "
+                                       r"raise it") as info:
+        rasterize(svg('<circle cx="50" cy="50" r="30" fill="red"/>'), 16, 16)
+    assert "\n" not in str(info.value) and "simplify" not in str(info.value)  # no SVG is to blame
+
+
 def test_missing_cairo_is_named_and_auto_falls_back_to_resvg(worker_env, tmp_path, caplog):
     from llm_sketch import render
 
