@@ -66,6 +66,21 @@ async function buttonPoint(page, vue) {
   }, NODE);
 }
 
+/** Click the upload button until the file dialog opens: the frontend may still move the canvas when the first
+ * click lands (a banner appearing over it shifts everything down), so each try measures the button again. */
+async function clickForChooser(page, vue, tries = 3) {
+  for (let i = 1; ; i += 1) {
+    const [x, y] = await buttonPoint(page, vue);
+    try {
+      const [chooser] = await Promise.all([page.waitForEvent("filechooser", { timeout: 5_000 }),
+        page.mouse.click(x, y)]);
+      return chooser;
+    } catch (error) {
+      if (i >= tries) throw error;
+    }
+  }
+}
+
 /** Drop a file onto the node as the OS does: dragover, then drop, on the canvas element. */
 async function dropFile(page, vue, name, text) {
   return page.evaluate(({ type, name, text, vue }) => {
@@ -105,9 +120,7 @@ try {
       await page.waitForTimeout(800);
       step.before = await widgetState(page);
 
-      const [x, y] = await buttonPoint(page, vue);
-      const [chooser] = await Promise.all([page.waitForEvent("filechooser", { timeout: 15_000 }),
-        page.mouse.click(x, y)]);
+      const chooser = await clickForChooser(page, vue);
       step.accept = await chooser.element().getAttribute("accept");
       await chooser.setFiles({ name: args.name, mimeType: "image/svg+xml", buffer: Buffer.from(step.chosen) });
       await waitForValue(page, step.before.value);
