@@ -16,7 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from data_paths import BENCHMARKS  # noqa: E402
+from common import BENCHMARKS  # noqa: E402
 
 from llm_sketch.check import check  # noqa: E402
 from llm_sketch.constraints import Constraints, ObjectSpec, Relation  # noqa: E402

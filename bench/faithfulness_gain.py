@@ -38,7 +38,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from data_paths import BENCHMARKS  # noqa: E402
+from common import BENCHMARKS  # noqa: E402
 
 from llm_sketch.errors import SketchError  # noqa: E402
 

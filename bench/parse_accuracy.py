@@ -12,7 +12,6 @@ SR2D, ≥ 97 % on NSR-1K and LMD.
 from __future__ import annotations
 
 import argparse
-import ast
 import json
 import re
 import sys
@@ -21,7 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from data_paths import BENCHMARKS  # noqa: E402
+from common import BENCHMARKS  # noqa: E402
 
 from llm_sketch.constraints import INVERSE  # noqa: E402
 from llm_sketch.parse import parse  # noqa: E402

@@ -30,7 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from data_paths import BENCHMARKS  # noqa: E402
+from common import BENCHMARKS  # noqa: E402
 
 import numpy as np  # noqa: E402
 from lxml import etree  # noqa: E402

@@ -9,12 +9,11 @@ Also the planning time alone (parse + plan + draw) for the paper's prompt and fo
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import median_ms  # noqa: E402
 
 PROMPT_10 = ("a red car to the left of a yellow bus, a dog below the car, two birds above the bus, a tree to the "
              "right of the bus, a cat, a bench, a kite and a sun")
@@ -22,15 +21,6 @@ SHORT = ["a blue circle on the left and a red triangle on the right", "a photo o
          "three yellow stars over two blue squares", "a cat to the left of the sofa, with a plant behind it",
          "two cups, three paintings, four lamps, and four bananas"]
 
-
-def median_ms(fn, repeat: int) -> float:
-    fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def main() -> None:

@@ -14,10 +14,10 @@ import random
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import median_ms  # noqa: E402
 
 
 def scene(count: int, seed: int = 0, size: int = 1024) -> str:
@@ -46,15 +46,6 @@ def scene(count: int, seed: int = 0, size: int = 1024) -> str:
     parts.append("</svg>")
     return "".join(parts)
 
-
-def median_ms(fn, repeat: int) -> float:
-    fn()  # warm up (worker start, imports)
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def import_time() -> tuple[float, bool]:

@@ -4,6 +4,7 @@
 
 import { app } from "../../scripts/app.js";
 import { ensureStyle, el, renderChecklist } from "./lib/dom.js";
+import { chain, nodeForLocator } from "./lib/graph.js";
 import { firstText, parseReport, tally } from "./lib/report.js";
 
 // node type → how its text is shown
@@ -41,21 +42,6 @@ class ReportView {
   }
 }
 
-function chain(object, method, after) {
-  const original = object[method];
-  object[method] = function (...args) {
-    const result = original?.apply(this, args);
-    after.apply(this, args);
-    return result;
-  };
-}
-
-function nodeForLocator(id) {
-  const key = String(id);
-  const local = key.includes(":") ? key.split(":").pop() : key;
-  return app.graph?.getNodeById?.(Number.isNaN(Number(local)) ? local : Number(local)) ?? null;
-}
-
 app.registerExtension({
   name: "LLMSketch.ReportDisplay",
 
@@ -85,7 +71,7 @@ app.registerExtension({
     for (const [id, output] of Object.entries(nodeOutputs ?? {})) {
       const text = firstText(output);
       if (text === null) continue;
-      const node = nodeForLocator(id);
+      const node = nodeForLocator(app.graph, id);
       if (node && NODE_TYPES[node.type]) views.get(node)?.show(text);
     }
   },

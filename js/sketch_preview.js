@@ -17,6 +17,7 @@ import { api } from "../../scripts/api.js";
 import { app } from "../../scripts/app.js";
 import { ensureStyle, el, renderChecklist, svgEl } from "./lib/dom.js";
 import { clientToLayout, editFor, fitRect, handleAt, hitTest, moveBox, resizeBox } from "./lib/geometry.js";
+import { chain, nodeForLocator } from "./lib/graph.js";
 import { parseReport } from "./lib/report.js";
 import { sanitizeSvg } from "./lib/svg_sanitize.js";
 
@@ -434,26 +435,9 @@ class SketchPreview {
   }
 }
 
-function chain(object, method, after) {
-  const original = object[method];
-  object[method] = function (...args) {
-    const result = original?.apply(this, args);
-    after.apply(this, args);
-    return result;
-  };
-}
-
 function sketchOf(output) {
   const sketch = output?.sketch;
   return Array.isArray(sketch) ? sketch[0] : null;
-}
-
-function nodeForLocator(id) {
-  const graph = app.graph;
-  if (!graph) return null;
-  const key = String(id);
-  const local = key.includes(":") ? key.split(":").pop() : key;
-  return graph.getNodeById?.(Number.isNaN(Number(local)) ? local : Number(local)) ?? null;
 }
 
 app.registerExtension({
@@ -502,7 +486,7 @@ app.registerExtension({
     for (const [id, output] of Object.entries(nodeOutputs ?? {})) {
       const payload = sketchOf(output);
       if (!payload) continue;
-      const node = nodeForLocator(id);
+      const node = nodeForLocator(app.graph, id);
       if (node && NODE_TYPES.has(node.type)) states.get(node)?.show(payload, { fromRun: true });
     }
   },

@@ -6,6 +6,7 @@
 // "name (1).svg"), and becomes the widget's value. The server sanitizes the file when the node runs.
 import { api } from "../../scripts/api.js";
 import { app } from "../../scripts/app.js";
+import { chain } from "./lib/graph.js";
 
 const NODE = "LLMSketch_LoadSVG";
 const ACCEPT = ".svg,image/svg+xml";
@@ -68,13 +69,10 @@ app.registerExtension({
 
   async beforeRegisterNodeDef(nodeType, nodeData) {
     if (nodeData.name !== NODE) return;
-    const onNodeCreated = nodeType.prototype.onNodeCreated;
-    nodeType.prototype.onNodeCreated = function () {
-      const result = onNodeCreated?.apply(this, arguments);
+    chain(nodeType.prototype, "onNodeCreated", function () {
       const button = this.addWidget("button", BUTTON, null, () => chooseFile(this), { serialize: false });
       button.serialize = false; // not a value: kept out of the workflow's widgets_values
-      return result;
-    };
+    });
     nodeType.prototype.onDragOver = function (event) {
       return [...(event.dataTransfer?.items ?? [])].some((item) => item.kind === "file");
     };

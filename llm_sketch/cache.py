@@ -168,10 +168,6 @@ class Cache:
             total -= size
         return removed
 
-    def clear(self) -> None:
-        for path, _, _ in self.entries():
-            _unlink(path)
-
 
 def _unlink(path: Path) -> bool:
     try:

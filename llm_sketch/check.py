@@ -97,6 +97,18 @@ class Report:
         return "\n".join(lines + [f"note: {n}" for n in self.notes])
 
 
+def two_rule_summary(reports: dict[str, Report]) -> list[str]:
+    """Lines for a sketch checked under GenEval and LayoutGPT (as the planner and the editor check it): the GenEval
+    checklist, then LayoutGPT's tally and its failures."""
+    lines = [reports["geneval"].summary()]
+    other = reports.get("layoutgpt")
+    if other is not None:
+        bad = [c for c in other.checks if not c.passed]
+        lines.append(f"LayoutGPT rule: {len(other.checks) - len(bad)}/{len(other.checks)} checks"
+                     + "".join(f"\n✗ {c.text} — {c.detail}" for c in bad))
+    return lines
+
+
 # ---- geometry of the rules --------------------------------------------------------------------------------------
 def _center(o: LayoutObject) -> tuple[float, float]:
     return ((o.bbox[0] + o.bbox[2]) / 2, (o.bbox[1] + o.bbox[3]) / 2)
@@ -200,9 +212,6 @@ class _Checker:
         self.checks: list[Check] = []
         self.diagonal = math.hypot(layout.width, layout.height)
 
-    def name(self, spec: ObjectSpec) -> str:
-        return spec.describe()
-
     def add(self, text, kind, subject, obj, passed, margin, detail):
         self.checks.append(Check(text, kind, subject, obj, bool(passed), round(float(margin), 4), detail))
 
@@ -211,13 +220,14 @@ class _Checker:
             self.check_object(spec)
         for relation in self.constraints.relations:
             self.check_relation(relation)
-        notes = list(_conflicts(self.constraints)) + [f"not understood: {u!r}" for u in self.constraints.unparsed]
+        conflicts = _conflicts(self.constraints)
+        notes = list(conflicts) + [f"not understood: {u!r}" for u in self.constraints.unparsed]
         if not self.checks:
             notes.append("nothing to check: the prompt names no objects this checker understands")
         passed_count = sum(c.passed for c in self.checks)
         score = passed_count / len(self.checks) if self.checks else 0.0
-        return Report(passed=bool(self.checks) and passed_count == len(self.checks) and not _conflicts(
-            self.constraints), score=round(score, 4), rule=self.rule, checks=tuple(self.checks),
+        return Report(passed=bool(self.checks) and passed_count == len(self.checks) and not conflicts,
+                      score=round(score, 4), rule=self.rule, checks=tuple(self.checks),
             notes=tuple(notes), matches={k: tuple(o.id for o in v) for k, v in self.matches.items()})
 
     def check_object(self, spec: ObjectSpec) -> None:

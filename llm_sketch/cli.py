@@ -145,13 +145,16 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .check import RULES
+    from .render import BACKENDS, FITS
+
     parser = _Parser(prog="python -m llm_sketch", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
     def size_options(p):
         p.add_argument("--width", type=int, help="output width in pixels (default: the SVG's own)")
         p.add_argument("--height", type=int, help="output height in pixels (default: the SVG's own)")
-        p.add_argument("--fit", default="contain", choices=["contain", "cover", "stretch", "auto"],
+        p.add_argument("--fit", default="contain", choices=FITS,
                        help="how the viewBox maps onto the output size (auto: the SVG's preserveAspectRatio)")
 
     p = sub.add_parser("render", help="SVG → PNG, sanitized")
@@ -159,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output PNG path")
     size_options(p)
     p.add_argument("--background", help="CSS colour under the drawing (default: transparent)")
-    p.add_argument("--backend", default="auto", choices=["auto", "cairo", "resvg"])
+    p.add_argument("--backend", default="auto", choices=BACKENDS)
     p.set_defaults(run=cmd_render)
 
     p = sub.add_parser("layout", help="SVG → Layout JSON on stdout")
@@ -175,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="Layout JSON + prompt → Report JSON; exit 0 if it passes, 1 if not")
     p.add_argument("layout", help="a Layout JSON file (from `layout`)")
     p.add_argument("--prompt", required=True, help="the prompt whose constraints to check")
-    p.add_argument("--rule", default="geneval", choices=["geneval", "layoutgpt", "visor", "t2i-compbench"])
+    p.add_argument("--rule", default="geneval", choices=RULES)
     p.set_defaults(run=cmd_check)
 
     from .sketch_cli import add_parser as add_sketch

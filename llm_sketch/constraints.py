@@ -8,7 +8,7 @@ Interface other tools read (keep these names): ``objects[].id/label/count/color/
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 from .errors import SketchError
 

@@ -202,9 +202,12 @@ def sketch_geometry(svg, width: int, height: int, fit: str = "contain") -> Sketc
 _SHAPES = {"rect", "circle", "ellipse", "polygon", "path"}
 
 
-def _without_outlines(doc) -> str:
+def _without_outlines(doc):
     """The sanitized SVG with the stroke of every filled shape removed (lines and unfilled shapes keep theirs): a
-    sketch's outline around a fill is one line, not the two edges of a band."""
+    sketch's outline around a fill is one line, not the two edges of a band. Removing strokes keeps it safe, so it
+    stays a SafeSVG (not sanitized again)."""
+    from dataclasses import replace
+
     from lxml import etree
 
     root = etree.fromstring(doc.text.encode("utf-8"))
@@ -223,7 +226,7 @@ def _without_outlines(doc) -> str:
             walk(child, own)
 
     walk(root, root.get("fill", "#000000"))
-    return etree.tostring(root, encoding="unicode")
+    return replace(doc, text=etree.tostring(root, encoding="unicode"))
 
 
 # ---- maps ---------------------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ detection pack's masks to ``masks_to_layout``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -273,7 +273,7 @@ class Blob:
     template: np.ndarray | None = None  # the best template in ``box``'s frame, when the shape is known
     parts: tuple = ()  # the blobs merged into this one (parts of one object)
 
-    @property
+    @cached_property  # (the silhouette never changes; pruning asks for this in O(n²) loops)
     def filled(self) -> int:
         return int(np.count_nonzero(self.silhouette))
 
@@ -389,8 +389,7 @@ def _prune(blobs: list[Blob]) -> list[Blob]:
     inner_of: dict[int, Blob] = {}
     for b in blobs:
         h, w = b.silhouette.shape
-        outline = max(1, int(np.count_nonzero(b.silhouette & (_box_sum(b.silhouette, 3) < 9))))
-        thin = b.pixels / outline <= max(4.0, 0.04 * min(h, w))  # a band a stroke wide, not a rim or a frame
+        thin = _thickness(b) <= max(4.0, 0.04 * min(h, w))  # a band a stroke wide, not a rim or a frame
         if not (thin and b.pixels < RING * b.filled):
             continue
         inside = [o for o in blobs if o is not b and _inside(o, b) > 0.5 and 0.3 * b.filled < o.filled < b.filled]
@@ -416,8 +415,8 @@ def _prune(blobs: list[Blob]) -> list[Blob]:
     out = []
     for b in sorted(keep, key=lambda b: -b.filled):
         if _thickness(b) <= STROKE and out:
-            host = max(out, key=lambda o: _touching(b, o))
-            if _touching(b, host) >= 3 and host.filled > b.filled:
+            touch, host = max(((_touching(b, o), o) for o in out), key=lambda t: t[0])
+            if touch >= 3 and host.filled > b.filled:
                 out[out.index(host)] = _merge(host, b, keep=host)
                 continue
         out.append(b)

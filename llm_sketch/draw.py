@@ -20,7 +20,7 @@ import zlib
 from xml.sax.saxutils import quoteattr
 
 from . import geometry as geo
-from .colors import parse_color
+from .colors import parse_color, to_hex
 from .layout import Layout
 from .words import COLOR_WORDS, canonical_label
 
@@ -427,7 +427,7 @@ def parts_for(label: str, shape: str | None = None):
 # ---- colours -------------------------------------------------------------------------------------------------------
 def _mix(hex_color: str, other: tuple[int, int, int], t: float) -> str:
     r, g, b = parse_color(hex_color)[:3]
-    return "#%02x%02x%02x" % tuple(int(round(c + (o - c) * t)) for c, o in zip((r, g, b), other))
+    return to_hex(tuple(int(round(c + (o - c) * t)) for c, o in zip((r, g, b), other)))
 
 
 def _luma(hex_color: str) -> float:
@@ -517,8 +517,7 @@ def draw_object(label: str, shape: str | None, box, fill: str, style: str = "aut
     """One object as ``<g data-label data-shape>`` whose drawn extent (outline included) is exactly ``box``."""
     parts = parts_for(label, shape)
     units = [_unit_box(p) for p in parts]
-    ux0, uy0 = min(u[0] for u in units), min(u[1] for u in units)
-    ux1, uy1 = max(u[2] for u in units), max(u[3] for u in units)
+    ux0, uy0, ux1, uy1 = geo.union(units)
     sw = outline_width(box, style)
     x0, y0, x1, y1 = box[0] + sw / 2, box[1] + sw / 2, box[2] - sw / 2, box[3] - sw / 2
     sx, sy = (x1 - x0) / (ux1 - ux0), (y1 - y0) / (uy1 - uy0)
@@ -559,7 +558,7 @@ def draw(layout: Layout, fills: dict | None = None, scene: str = "plain", style:
         fill = (fills or {}).get(obj.id)
         if fill is None:
             rgb = obj.color.get("rgb") or [158, 158, 158]
-            fill = "#%02x%02x%02x" % tuple(rgb)
+            fill = to_hex(tuple(rgb))
         out.append(draw_object(obj.label, obj.shape, obj.bbox, fill, style))
     out.append("</svg>")
     return "\n".join(out) + "\n"

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from . import geometry as geo
-from .check import RULES, Report, check
+from .check import RULES, Report, check, two_rule_summary
 from .constraints import Constraints
 from .errors import SketchError
 from .layout import Layout, _local, _nested_viewport, _objects, extract_layout, root_transform
@@ -235,15 +235,17 @@ def verdicts(layout: Layout, report: Report) -> dict[str, dict]:
 
 
 def describe(svg: SafeSVG | str, width: int, height: int, constraints: Constraints | None = None,
-             rule: str = "geneval", edited: bool = False, report_text: str | None = None) -> dict:
+             rule: str = "geneval", edited: bool = False, report_text: str | None = None,
+             measured: tuple[Layout, Report] | None = None) -> dict:
     """The JSON the sketch preview draws: the sanitized SVG, its layout at ``width`` × ``height``, and — with
-    constraints — the check under ``rule``, its checklist and a verdict per object."""
-    doc = sanitize(svg)
-    layout = extract_layout(doc, width, height)
+    constraints — the check under ``rule``, its checklist and a verdict per object. ``measured``: the layout and
+    the ``rule`` report the caller already has for this document at this size."""
+    doc = sanitize(svg)  # (a SafeSVG comes back as it is)
+    layout = measured[0] if measured else extract_layout(doc, width, height)
     out = {"svg": doc.text, "width": layout.width, "height": layout.height, "layout": layout.to_dict(),
            "edited": bool(edited)}
     if constraints is not None:
-        report = check(layout, constraints, rule)
+        report = measured[1] if measured else check(layout, constraints, rule)
         out |= {"constraints": constraints.to_dict(), "rule": rule, "passed": report.passed, "score": report.score,
                 "checks": [{"text": c.text, "passed": c.passed, "detail": c.detail} for c in report.checks],
                 "verdicts": verdicts(layout, report), "report": report_text or report.summary()}
@@ -256,21 +258,20 @@ def describe(svg: SafeSVG | str, width: int, height: int, constraints: Constrain
 class EditedSketch:
     """A hand-edited sketch as the sketch nodes output it: the SVG, its layout and its checks."""
 
-    svg: str
+    doc: SafeSVG
     layout: Layout
     reports: dict  # rule → Report (GenEval and LayoutGPT, as the planner checks itself)
+
+    @property
+    def svg(self) -> str:
+        return self.doc.text
 
     @property
     def report(self) -> Report:
         return self.reports["geneval"]
 
     def summary(self) -> str:
-        lines = [self.report.summary()]
-        other = self.reports.get("layoutgpt")
-        if other is not None:
-            bad = [c for c in other.checks if not c.passed]
-            lines.append(f"LayoutGPT rule: {len(other.checks) - len(bad)}/{len(other.checks)} checks"
-                         + "".join(f"\n✗ {c.text} — {c.detail}" for c in bad))
+        lines = two_rule_summary(self.reports)
         lines.append(f"edited sketch: {len(self.layout.objects)} object(s) on {self.layout.width}×"
                      f"{self.layout.height}, not regenerated (Reset to generated plans it again)")
         return "\n".join(lines)
@@ -283,4 +284,4 @@ def edited_sketch(svg: str, constraints: Constraints, width: int, height: int) -
     doc = sanitize(svg)
     layout = extract_layout(doc, width, height)
     reports = {rule: check(layout, constraints, rule) for rule in CHECKED_RULES if rule in RULES}
-    return EditedSketch(svg=doc.text, layout=layout, reports=reports)
+    return EditedSketch(doc=doc, layout=layout, reports=reports)

@@ -37,13 +37,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .check import RULES
 from .errors import SketchError
+from .sketch_cli import read_batch  # the batch file format both commands read
 
 MODES = ("controlnet", "img2img", "plain")
 ARCHS = ("auto", "sd15", "sdxl")
 DEVICES = ("auto", "cuda", "mps", "cpu")
 CONTROL_KINDS = ("scribble", "lineart", "edges", "segmentation", "depth", "filled")
-RULES = ("geneval", "layoutgpt", "visor", "t2i-compbench")
 FILES = ("image.png", "sketch.svg", "sketch.png", "control.png", "layout.json", "report.json", "preview.png")
 SUMMARY_FIELDS = ("index", "folder", "prompt", "seed", "sketch_passed", "image_passed", "score", "checks_passed",
                   "checks", "objects_found", "seconds")
@@ -505,32 +506,6 @@ def settings_from_args(args) -> Settings:
     return Settings(**{name: getattr(args, name) for name in names if hasattr(args, name)}).validate()
 
 
-def read_batch(file: str) -> list[dict]:
-    try:
-        lines = Path(file).read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise SketchError(f"cannot read {file}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise SketchError(f"cannot read {file}: it is not UTF-8 text") from None
-    rows = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise SketchError(f"{file} line {number}: not JSON ({exc.msg})") from None
-        if not isinstance(row, dict) or not isinstance(row.get("prompt"), str) or not row["prompt"].strip():
-            raise SketchError(f'{file} line {number}: expected an object with a non-empty "prompt" string')
-        seed = row.get("seed", None)
-        if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or seed < 0):
-            raise SketchError(f'{file} line {number}: "seed" must be a whole number, 0 or more')
-        rows.append(row)
-    if not rows:
-        raise SketchError(f'{file} holds no prompts (one JSON object per line: {{"prompt": …}})')
-    return rows
-
-
 def _client(settings: Settings):
     if not settings.llm:
         return None
@@ -626,6 +601,8 @@ def cmd_generate(args) -> int:
 
 def add_parser(sub) -> None:
     """The ``generate`` subcommand on an argparse subparsers object."""
+    from .draw import STYLES
+
     p = sub.add_parser("generate", help="prompt → sketch → image with diffusers (SD1.5/SDXL) → found objects, "
                                         "checked")
     p.add_argument("prompt", nargs="?", help="the scene in words, in quotes")
@@ -654,7 +631,7 @@ def add_parser(sub) -> None:
     g.add_argument("--seed", type=int, default=0, help="the sketch's and the noise's seed (default 0)")
     g.add_argument("--negative", default="", help="negative prompt")
     g.add_argument("--rule", default="geneval", choices=RULES, help="the check's rule (default geneval)")
-    g.add_argument("--style", default="auto", choices=["auto", "scene", "plain", "flat"],
+    g.add_argument("--style", default="auto", choices=STYLES,
                    help="the planner's drawing style (default auto)")
     llm = p.add_argument_group("LLM sketch", "ask a model on any OpenAI-compatible server for the sketch (the key "
                                              "comes from LLM_SKETCH_API_KEY, OPENAI_API_KEY or llm_sketch.toml)")

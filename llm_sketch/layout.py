@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 
 from lxml import etree
@@ -823,7 +823,7 @@ def extract_layout(svg: SafeSVG | str | bytes, width: int | None = None, height:
         rgb = largest.paint
         if rgb is None:
             rgb = next((p.paint for p in found.parts if p.paint is not None), None)
-        shape = found.shape_hint or (largest.shape if len(found.parts) == 1 or found.label else largest.shape)
+        shape = found.shape_hint or largest.shape
         objects.append(LayoutObject(
             id=f"o{z}", label=found.label or largest.shape, shape=shape,
             color={"name": basic_name(tuple(rgb)) if rgb else None, "rgb": list(rgb) if rgb else None},
@@ -853,9 +853,7 @@ def object_masks(svg: SafeSVG | str | bytes, width: int | None = None, height: i
     for i, (item, _) in enumerate(found):
         alone = etree.fromstring(doc.text.encode("utf-8"))
         _isolate(alone, _path_of(item.element))
-        single = SafeSVG(text=etree.tostring(alone, encoding="unicode"), width=doc.width, height=doc.height,
-                         view_box=doc.view_box, preserve_aspect_ratio=doc.preserve_aspect_ratio,
-                         extent=doc.extent, features=doc.features)
+        single = replace(doc, text=etree.tostring(alone, encoding="unicode"))  # a part of a safe document
         rgba = rasterize(single, width, height, fit=fit, backend=backend, timeout=timeout)
         masks[i] = rgba[..., 3].astype(np.float32) / 255.0
     if visible_only:

@@ -29,7 +29,7 @@ import math
 import random
 from dataclasses import dataclass, field
 
-from .check import Report, check, match_objects
+from .check import Report, check, match_objects, two_rule_summary
 from .colors import CANONICAL_HEX, basic_name, parse_color
 from .constraints import Constraints, ObjectSpec
 from .errors import SketchError
@@ -111,12 +111,7 @@ class Plan:
         return self.reports["geneval"]
 
     def summary(self) -> str:
-        lines = [self.report.summary()]
-        other = self.reports.get("layoutgpt")
-        if other is not None:
-            bad = [c for c in other.checks if not c.passed]
-            lines.append(f"LayoutGPT rule: {len(other.checks) - len(bad)}/{len(other.checks)} checks"
-                         + "".join(f"\n✗ {c.text} — {c.detail}" for c in bad))
+        lines = two_rule_summary(self.reports)
         lines += [f"conflict: {c}" for c in self.conflicts]
         lines.append(f"planned {len(self.layout.objects)} object(s) on {self.layout.width}×{self.layout.height}, "
                      f"seed {self.seed}, {self.tries} tr{'y' if self.tries == 1 else 'ies'}")
@@ -455,7 +450,7 @@ class _Builder:
         return None
 
     def level(self, parent: str | None, rect) -> None:
-        P, rng = self.P, self.rng
+        P = self.P
         members = [o.id for o in P.specs if P.parent.get(o.id) == parent]
         if not members:
             return
@@ -530,7 +525,7 @@ class _Builder:
 
     def grid(self, units, cons, regions, rect) -> dict[int, tuple]:
         """Cells for the units: (x0, y0, x1, y1) each, from a backtracking search over grids and cells."""
-        P, rng = self.P, self.rng
+        rng = self.rng
         n = len(units)
         x0, y0, x1, y1 = rect
         w, h = x1 - x0, y1 - y0

@@ -141,14 +141,16 @@ def _llm(args, width: int, height: int, seed: int) -> int:
     return 0
 
 
-def _batch(file: str, out: Path, width: int, height: int, seed: int, style: str) -> int:
+def read_batch(file: str) -> list[dict]:
+    """A batch file: one JSON object per line with a non-empty "prompt" and optionally "seed" (and, for
+    ``sketch``, "width", "height", "style"); blank lines are skipped."""
     try:
         lines = Path(file).read_text(encoding="utf-8").splitlines()
     except OSError as exc:
         raise SketchError(f"cannot read {file}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise SketchError(f"cannot read {file}: it is not UTF-8 text") from None
-    jobs = []
+    rows = []
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -156,15 +158,23 @@ def _batch(file: str, out: Path, width: int, height: int, seed: int, style: str)
             row = json.loads(line)
         except json.JSONDecodeError as exc:
             raise SketchError(f"{file} line {number}: not JSON ({exc.msg})") from None
-        if not isinstance(row, dict) or not isinstance(row.get("prompt"), str):
-            raise SketchError(f'{file} line {number}: expected an object with a "prompt" string')
-        jobs.append((number, row))
-    if not jobs:
-        raise SketchError(f"{file} holds no prompts (one JSON object per line: {{\"prompt\": …}})")
+        if not isinstance(row, dict) or not isinstance(row.get("prompt"), str) or not row["prompt"].strip():
+            raise SketchError(f'{file} line {number}: expected an object with a non-empty "prompt" string')
+        seed = row.get("seed", None)
+        if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or seed < 0):
+            raise SketchError(f'{file} line {number}: "seed" must be a whole number, 0 or more')
+        rows.append(row)
+    if not rows:
+        raise SketchError(f'{file} holds no prompts (one JSON object per line: {{"prompt": …}})')
+    return rows
+
+
+def _batch(file: str, out: Path, width: int, height: int, seed: int, style: str) -> int:
+    jobs = read_batch(file)
     _mkdir(out)
     counts = {"PASSED": 0, "FAILED": 0, "CONFLICT": 0}
     start = time.perf_counter()
-    for index, (number, row) in enumerate(jobs):
+    for index, row in enumerate(jobs):
         folder = out / f"{index:04d}"
         result, _ = write_sketch(row["prompt"], folder, _positive("width", row.get("width", width)),
                                  _positive("height", row.get("height", height)),
@@ -195,6 +205,8 @@ def cmd_demo(args) -> int:
 
 def add_parser(sub) -> None:
     """The ``sketch`` subcommand on an argparse subparsers object."""
+    from .draw import STYLES
+
     p = sub.add_parser("sketch", help="prompt → a faithful SVG sketch by the offline planner (no LLM)")
     p.add_argument("prompt", nargs="?", help="the scene in words, in quotes")
     p.add_argument("--out", required=True, help="output folder")
@@ -202,7 +214,7 @@ def add_parser(sub) -> None:
     p.add_argument("--width", type=int, default=512, help="canvas width in pixels (default 512)")
     p.add_argument("--height", type=int, default=512, help="canvas height in pixels (default 512)")
     p.add_argument("--seed", type=int, default=0, help="another seed gives another composition (default 0)")
-    p.add_argument("--style", default="auto", choices=["auto", "scene", "plain", "flat"],
+    p.add_argument("--style", default="auto", choices=STYLES,
                    help="auto (default), scene (sky and ground), plain, flat (solid silhouettes)")
     llm = p.add_argument_group("LLM", "ask a model on any OpenAI-compatible server instead (the key comes from "
                                       "LLM_SKETCH_API_KEY, OPENAI_API_KEY or llm_sketch.toml; never an option)")

@@ -715,10 +715,8 @@ class _Builder:
             keep_percent = self.nested > 0 or element in ("linearGradient", "radialGradient", "pattern", "mask", "clipPath",
                                        "svg", "stop", "image", "use", "symbol", "marker", "filter")
             if element in ("text", "tspan") and key in ("x", "y", "dx", "dy"):
-                try:  # text positions may be lists
-                    values = [ctx.length(p, key[-1], font_size) for p in re.split(r"[\s,]+", value.strip()) if p]
-                except SVGError:
-                    raise
+                # text positions may be lists
+                values = [ctx.length(p, key[-1], font_size) for p in re.split(r"[\s,]+", value.strip()) if p]
                 if not values or any(not isinstance(v, float) for v in values):
                     return None
                 return " ".join(geo.fmt(ctx.check_magnitude(v, f"<{element}> {key}")) for v in values)
@@ -730,15 +728,8 @@ class _Builder:
             if isinstance(number, str):
                 return number
             return geo.fmt(ctx.check_magnitude(number, f"<{element}> {key}"))
-        if key == "offset":
-            v = value.strip()
-            try:
-                number = float(v[:-1]) / 100 if v.endswith("%") else float(v)
-            except ValueError:
-                return None
-            if not math.isfinite(number):
-                return None
-            return geo.fmt(min(1.0, max(0.0, number)))
+        if key == "offset":  # a fraction (or percentage) clamped to 0..1, as an opacity
+            return _opacity(value)
         if key in ("id", "class"):
             return value[:200]
         if key in ("font-family",):
@@ -1212,16 +1203,9 @@ def _inline_uses(root: etree._Element, builder: _Builder, limits: Limits) -> Non
             expand(inner, chain + (target_id,))
 
     for use in [el for el in root.iter() if isinstance(el.tag, str) and _local(el.tag) == "use"]:
-        if use.getparent() is not None and _attached(use, root):
+        if use.getparent() is not None and _contains(root, use):
             expand(use, ())
 
-
-def _attached(el, root) -> bool:
-    while el is not None:
-        if el is root:
-            return True
-        el = el.getparent()
-    return False
 
 
 def _contains(ancestor, el) -> bool:

@@ -7,6 +7,7 @@ sides are singularised, lower-cased and mapped through it before comparison.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 NUMBER_WORDS = {
     "zero": 0, "no": 0, "one": 1, "a": 1, "an": 1, "single": 1, "two": 2, "pair": 2, "couple": 2, "three": 3,
@@ -107,6 +108,7 @@ _IS_WORDS = {"iris", "axis", "basis", "oasis", "crisis", "tennis", "analysis", "
              "chassis", "trellis", "pelvis", "penis", "tonsillitis", "bronchitis", "mantis", "ibis", "kiwis"}
 
 
+@lru_cache(maxsize=8192)  # pure, and called for every token and label match
 def singular(word: str) -> str:
     """The singular of an English noun (the last word of a phrase): "teddy bears" → "teddy bear"."""
     word = word.strip().lower()
@@ -157,6 +159,7 @@ def number_word(n: int) -> str:
     return _WORD_FOR.get(n, str(n))
 
 
+@lru_cache(maxsize=8192)
 def canonical_label(label: str) -> str:
     """The form two labels are compared in: lower-case, singular, through ``LABEL_SYNONYMS``."""
     text = re.sub(r"[^a-z0-9 -]", " ", label.lower()).strip()

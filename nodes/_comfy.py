@@ -9,6 +9,7 @@ from comfy_api.latest import ComfyExtension, io, ui  # noqa: F401  (re-exported 
 from ..llm_sketch.errors import SketchError
 
 CATEGORY = "LLM Sketch"
+DEFAULT_PROMPT = "a blue circle on the left and a red triangle on the right"  # the sketch and check nodes' default
 # A Layout (llm_sketch.layout.Layout) travelling between nodes.
 LAYOUT = io.Custom("SKETCH_LAYOUT")
 # Constraints (llm_sketch.constraints.Constraints): what the prompt asks for.

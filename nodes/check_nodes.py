@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..llm_sketch.errors import SketchError
-from ._comfy import CATEGORY, CONSTRAINTS, LAYOUT, image_array, image_tensor, io, node_error, output
+from ._comfy import CATEGORY, CONSTRAINTS, DEFAULT_PROMPT, LAYOUT, image_array, image_tensor, io, node_error, output
 
 RULE_TOOLTIP = ("How spatial relations are judged: geneval (default; centre offsets with a size-aware margin, every "
                 "instance against every instance), layoutgpt (45° cones), visor (centre order only), "
@@ -20,7 +20,7 @@ class ParseConstraints(io.ComfyNode):
             description="Read the prompt's objects, counts, colours, shapes, sizes, regions and spatial relations "
                         "(no model: a deterministic parser). Words it cannot place are listed, never dropped.",
             inputs=[io.String.Input("prompt", multiline=True,
-                                    default="a blue circle on the left and a red triangle on the right",
+                                    default=DEFAULT_PROMPT,
                                     tooltip="The scene in words: \"a lamp above the table\", \"three yellow stars "
                                             "over two blue squares\", …")],
             outputs=[output(CONSTRAINTS, "constraints", tooltip="What the prompt asks for, for the planner, the "

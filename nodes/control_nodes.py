@@ -146,8 +146,6 @@ class LayoutToRegionalConditioning(io.ComfyNode):
                 "mask": torch.from_numpy(region).unsqueeze(0),
                 "set_area_to_bounds": set_cond_area != "default",
                 "mask_strength": float(strength)})
-        if regions.shape[0] == 0:
-            regions = regions.reshape(0, layout.height, layout.width)
         preview = mask_tensor(regions) if regions.shape[0] else torch.zeros((1, layout.height, layout.width))
         return io.NodeOutput(out, preview)
 

@@ -11,10 +11,9 @@ import hashlib
 import json
 
 from ..llm_sketch.errors import SketchError
-from ._comfy import CATEGORY, LAYOUT, image_tensor, io, node_error, output
-from .sketch_edit import EDITED_SVG_INPUT, is_edited, sketch_ui
+from ._comfy import CATEGORY, DEFAULT_PROMPT, LAYOUT, image_tensor, io, node_error, output
+from .sketch_edit import EDITED_SVG_INPUT, edited_outputs, is_edited, sketch_ui
 
-DEFAULT_PROMPT = "a blue circle on the left and a red triangle on the right"
 KEY_HELP = ("The API key is never a widget (widgets are saved in workflows and in every image's metadata): set "
             "LLM_SKETCH_API_KEY (or OPENAI_API_KEY) where ComfyUI starts, or name a profile of llm_sketch.toml.")
 
@@ -105,19 +104,14 @@ class LLMSketch(io.ComfyNode):
         from ..llm_sketch.parse import parse
         from ..llm_sketch.render import rasterize
         from ..llm_sketch.sketch_llm import sketch_with_llm
+        from ..llm_sketch.svgsafe import sanitize
 
         if is_edited(edited_svg):  # the sketch edited by hand in the preview: used instead of asking the model
-            from ..llm_sketch.edit import edited_sketch
-
             try:
-                constraints = parse(prompt)
-                edited = edited_sketch(edited_svg, constraints, width, height)
-                rgba = rasterize(edited.svg, width, height, background="white")
-                summary = edited.summary()
-                ui = sketch_ui(edited.svg, width, height, constraints, summary, edited=True)
+                edited, rgba, ui = edited_outputs(edited_svg, parse(prompt), width, height)
             except SketchError as exc:
                 raise node_error(exc, "LLM Sketch") from None
-            return io.NodeOutput(edited.svg, edited.layout, summary, image_tensor(rgba), ui=ui)
+            return io.NodeOutput(edited.svg, edited.layout, edited.summary(), image_tensor(rgba), ui=ui)
 
         steps = 100
         bar = comfy.utils.ProgressBar(candidates * (1 + max_repairs) * steps)
@@ -131,7 +125,8 @@ class LLMSketch(io.ComfyNode):
             result = sketch_with_llm(prompt, client, width=width, height=height, seed=seed, candidates=candidates,
                                      max_repairs=max_repairs, fallback=fallback, progress=progress,
                                      cancel=comfy.model_management.processing_interrupted)
-            rgba = rasterize(result.svg, width, height, background="white")
+            doc = sanitize(result.svg)  # once, for the render and the preview
+            rgba = rasterize(doc, width, height, background="white")
         except Cancelled:
             comfy.model_management.throw_exception_if_processing_interrupted()
             raise
@@ -141,8 +136,9 @@ class LLMSketch(io.ComfyNode):
             if client is not None:
                 client.close()
         summary = result.summary()
-        try:
-            ui = sketch_ui(result.svg, width, height, parse(prompt), summary, edited=False)
+        try:  # the kept sketch was measured and checked (GenEval) at this size: the preview reuses that
+            ui = sketch_ui(doc, width, height, result.constraints, summary, edited=False,
+                           measured=(result.layout, result.report))
         except SketchError:
             ui = {"text": [summary]}
         return io.NodeOutput(result.svg, result.layout, summary, image_tensor(rgba), ui=ui)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from ..llm_sketch.errors import SketchError
-from ._comfy import CATEGORY, CONSTRAINTS, LAYOUT, image_tensor, io, node_error, output
-from .sketch_edit import EDITED_SVG_INPUT, is_edited, sketch_ui
+from ._comfy import CATEGORY, CONSTRAINTS, DEFAULT_PROMPT, LAYOUT, image_tensor, io, node_error, output
+from .sketch_edit import EDITED_SVG_INPUT, edited_outputs, is_edited, sketch_ui
 
-DEFAULT_PROMPT = "a blue circle on the left and a red triangle on the right"
 STYLE_TOOLTIP = ("auto: outlined forms, sky and ground when the prompt names an outdoor scene, else plain; scene: "
                  "always sky and ground; plain: always a plain white background; flat: solid silhouettes in each "
                  "object's colour on white, no outlines or details (clean regions for masks).")
@@ -52,23 +51,25 @@ class PlanSketch(io.ComfyNode):
 
     @classmethod
     def execute(cls, prompt, width, height, seed, style, constraints=None, edited_svg="") -> io.NodeOutput:
-        from ..llm_sketch.draw import draw
-        from ..llm_sketch.edit import edited_sketch
-        from ..llm_sketch.parse import parse
-        from ..llm_sketch.plan import plan
+        from ..llm_sketch.draw import sketch
         from ..llm_sketch.render import rasterize
+        from ..llm_sketch.svgsafe import sanitize
 
         try:
-            wanted = constraints if constraints is not None else parse(prompt)
             if is_edited(edited_svg):  # the sketch edited by hand in the preview: used instead of a new plan
-                result = edited_sketch(edited_svg, wanted, width, height)
-                svg = result.svg
+                from ..llm_sketch.parse import parse
+
+                wanted = constraints if constraints is not None else parse(prompt)
+                result, rgba, ui = edited_outputs(edited_svg, wanted, width, height)
+                svg, report = result.svg, result.summary()
             else:
-                result = plan(wanted, width, height, int(seed))
-                svg = draw(result.layout, result.fills, result.scene, style)
-            rgba = rasterize(svg, width, height, background="white")
-            report = result.summary()
-            ui = sketch_ui(svg, width, height, wanted, report, edited=is_edited(edited_svg))
+                svg, result = sketch(constraints if constraints is not None else prompt, width, height, int(seed),
+                                     style)
+                doc = sanitize(svg)  # once, for the render and the preview
+                rgba = rasterize(doc, width, height, background="white")
+                report = result.summary()
+                # the preview measures the drawn SVG (its objects' ids are what the editor moves)
+                ui = sketch_ui(doc, width, height, result.constraints, report, edited=False)
         except SketchError as exc:
             raise node_error(exc, "Plan Sketch") from None
-        return io.NodeOutput(svg, result.layout, image_tensor(rgba[..., :3]), report, ui=ui)
+        return io.NodeOutput(svg, result.layout, image_tensor(rgba), report, ui=ui)

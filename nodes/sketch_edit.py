@@ -32,12 +32,25 @@ def is_edited(edited_svg) -> bool:
     return isinstance(edited_svg, str) and bool(edited_svg.strip())
 
 
-def sketch_ui(svg: str, width: int, height: int, constraints, report: str, edited: bool) -> dict:
-    """The node's ``ui``: the report as text (for any front end) and the preview payload (``js/sketch_preview.js``)."""
+def sketch_ui(svg, width: int, height: int, constraints, report: str, edited: bool, measured=None) -> dict:
+    """The node's ``ui``: the report as text (for any front end) and the preview payload (``js/sketch_preview.js``).
+    ``svg``: text or a SafeSVG; ``measured``: its (layout, GenEval report) at this size when the caller has them."""
     from ..llm_sketch.edit import describe
 
-    payload = describe(svg, width, height, constraints, edited=edited, report_text=report)
+    payload = describe(svg, width, height, constraints, edited=edited, report_text=report, measured=measured)
     return {"text": [report], "sketch": [payload]}
+
+
+def edited_outputs(edited_svg: str, constraints, width: int, height: int):
+    """A sketch node's result when the user edited its sketch by hand: (EditedSketch, RGBA on white, ``ui``)."""
+    from ..llm_sketch.edit import edited_sketch
+    from ..llm_sketch.render import rasterize
+
+    edited = edited_sketch(edited_svg, constraints, width, height)
+    rgba = rasterize(edited.doc, width, height, background="white")
+    ui = sketch_ui(edited.doc, width, height, constraints, edited.summary(), edited=True,
+                   measured=(edited.layout, edited.report))
+    return edited, rgba, ui
 
 
 # ---- the HTTP route ----------------------------------------------------------------------------------------------

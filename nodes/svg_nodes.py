@@ -117,18 +117,18 @@ class RasterizeSVG(io.ComfyNode):
         from ..llm_sketch.colors import parse_color
         from ..llm_sketch.render import rasterize
 
-        try:
-            rgba = rasterize(svg, width, height, fit=fit)
-        except SketchError as exc:
-            raise node_error(exc, "Rasterize SVG") from None
-        alpha = rgba[..., 3:4].astype(np.float32) / 255.0
         color = (0, 0, 0)
-        if background.strip():
+        if background.strip():  # checked before the render, which a typo here would waste
             parsed = parse_color(background)
             if parsed is None:
                 raise ValueError(f"Rasterize SVG: unknown background colour {background!r}; use a CSS colour "
                                  "such as white or #ffffff, or leave it empty")
             color = parsed[:3]
+        try:
+            rgba = rasterize(svg, width, height, fit=fit)
+        except SketchError as exc:
+            raise node_error(exc, "Rasterize SVG") from None
+        alpha = rgba[..., 3:4].astype(np.float32) / 255.0
         rgb = rgba[..., :3].astype(np.float32) * alpha + np.array(color, dtype=np.float32) * (1.0 - alpha)
         return io.NodeOutput(image_tensor(np.round(rgb).astype(np.uint8)), mask_tensor(alpha[..., 0]))
 

@@ -4,9 +4,18 @@ Tests must not put an ``__init__.py`` in tests/: the repository root is itself a
 pytest would then import the tests as part of it, running the pack's ``__init__`` outside ComfyUI.
 """
 
+import os
+
 import pytest
 
 import comfy_harness
+
+
+def require(condition: bool, why: str) -> None:
+    """Skip a test whose tool is missing on a developer's machine, saying why — but fail under CI (``CI`` set), where
+    ``make test`` has installed everything: there a missing tool is a broken setup, not a reason to pass."""
+    if not condition:
+        (pytest.fail if os.environ.get("CI") else pytest.skip)(why)
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ sketch workflow runs; the preview's boxes and labels toggles hide and show them 
 across the centre line past the dog and running again makes Check Layout report "✗ the cat is left of the dog". A
 second script (tests/browser/svg_upload.mjs) uploads SVGs through Load SVG's button and by dropping a file onto
 the node. `make test` installs chromium and playwright-core first (`make browser`);
-the tests are skipped, saying why, only where node or chromium is really absent.
+the tests are skipped, saying why, only where node or chromium is really absent — and fail instead under CI.
 
 LLM_SKETCH_BROWSER_OUT=DIR keeps the screenshots and result.json there (docs/images/ takes the README's).
 """
@@ -19,6 +19,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import require
 
 ROOT = Path(__file__).resolve().parents[1]
 NODE = shutil.which("node")
@@ -28,8 +29,7 @@ BUDGET_S = 180  # the whole browser test (both renderers), as the issue asks
 
 
 def _need_node():
-    if NODE is None:
-        pytest.skip("node is not installed (the JS tests need Node.js 20+; `make test` expects it on PATH)")
+    require(NODE is not None, "node is not installed (the JS tests need Node.js 20+; `make test` expects it on PATH)")
 
 
 def test_js_unit_tests_pass():
@@ -75,10 +75,9 @@ def test_the_browser_sanitizer_keeps_everything_the_server_sanitizer_outputs():
 @pytest.mark.comfy
 def test_sketch_editor_in_a_real_browser(comfy_server, tmp_path):
     _need_node()
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.skip(f"no chromium at {CHROMIUM}: run `make browser` as root (apt-get install chromium)")
-    if not PLAYWRIGHT.is_file():
-        pytest.skip("playwright-core is not installed: run `make browser` (npm ci)")
+    require(os.access(CHROMIUM, os.X_OK),
+            f"no chromium at {CHROMIUM}: run `make browser` as root (apt-get install chromium)")
+    require(PLAYWRIGHT.is_file(), "playwright-core is not installed: run `make browser` (npm ci)")
     out = Path(os.environ.get("LLM_SKETCH_BROWSER_OUT") or tmp_path)
     done = subprocess.run([NODE, "tests/browser/sketch_editor.mjs", "--url", comfy_server.url, "--out", str(out)],
                           cwd=ROOT, capture_output=True, text=True, timeout=BUDGET_S + 90)
@@ -139,8 +138,8 @@ def test_load_svg_upload_in_a_real_browser(comfy_server, tmp_path):
     onto the node, on both renderers: the files reach the input folder, a same-named file the user already has is
     kept, the widget takes the new name (saved in the workflow without the button), and the node runs on it."""
     _need_node()
-    if not os.access(CHROMIUM, os.X_OK) or not PLAYWRIGHT.is_file():
-        pytest.skip("chromium or playwright-core is missing: run `make browser`")
+    require(os.access(CHROMIUM, os.X_OK) and PLAYWRIGHT.is_file(),
+            "chromium or playwright-core is missing: run `make browser`")
     theirs = comfy_server.input_dir / "upload-probe.svg"
     theirs.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/>'
                       '</svg>')

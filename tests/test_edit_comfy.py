@@ -96,7 +96,7 @@ def test_llm_sketch_uses_an_edited_sketch_without_asking_the_model(comfy_server)
     ({"svg": "<svg/>", "width": 64, "height": 64, "edits": "all"}, 400, "list"),
     ({"svg": "<svg/>", "width": 64, "height": 64, "rule": "mine"}, 400, "rule must be"),
     ({"svg": "<svg/>", "width": 64, "height": 64, "constraints": "a cat"}, 400, "constraints must be"),
-    ({"svg": "not svg at all", "width": 64, "height": 64}, 400, ""),
+    ({"svg": "not svg at all", "width": 64, "height": 64}, 400, "not an SVG"),
     ({"svg": '<!DOCTYPE x [<!ENTITY a "b">]><svg/>', "width": 64, "height": 64}, 400, "entities"),
     ([1, 2], 400, "JSON object"),
 ])

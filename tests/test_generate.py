@@ -436,7 +436,7 @@ def _bench():
     import importlib.util
 
     if str(ROOT / "bench") not in sys.path:
-        sys.path.insert(0, str(ROOT / "bench"))  # as `python bench/faithfulness_gain.py` has it (bench/data_paths.py)
+        sys.path.insert(0, str(ROOT / "bench"))  # as `python bench/faithfulness_gain.py` has it (bench/common.py)
     spec = importlib.util.spec_from_file_location("faithfulness_gain", ROOT / "bench" / "faithfulness_gain.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from llm_sketch import Layout, SVGError, extract_layout, object_masks, rasterize, sanitize
+from llm_sketch import Layout, SVGError, extract_layout, object_masks, rasterize
 from llm_sketch.errors import SketchError
 from llm_sketch.layout import pixel_box
 

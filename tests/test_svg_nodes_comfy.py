@@ -33,7 +33,8 @@ def test_every_node_lists_tooltips_and_a_description(comfy_server):
         for section in ("required", "optional"):
             for name, (_, options) in spec["input"].get(section, {}).items():
                 assert options.get("tooltip"), f"{node_id}.{name} has no tooltip"
-        assert all(spec.get("output_tooltips") or [True]), f"{node_id} has an output without a tooltip"
+        tips = spec["output_tooltips"]
+        assert len(tips) == len(spec["output"]) and all(tips), f"{node_id} has an output without a tooltip"
         for kind, label in zip(spec["output"], spec["output_name"]):
             assert label != kind and label.islower(), f"{node_id}: an output labelled {label!r}"
     assert pack["LLMSketch_LoadSVG"]["output_name"] == ["svg", "width", "height"]
@@ -114,9 +115,12 @@ def test_save_svg_never_overwrites(comfy_server):
     assert "<circle" in text and "script" not in text
 
 
-def test_load_svg_refuses_paths_outside_the_input_folder(comfy_server):
-    graph = {"1": {"class_type": "LLMSketch_LoadSVG", "inputs": {"svg_file": "../../../../etc/passwd"}},
+@pytest.mark.parametrize("name", ["../outside.svg", "../../../../etc/passwd"])
+def test_load_svg_refuses_paths_outside_the_input_folder(comfy_server, name):
+    outside = comfy_server.input_dir.parent / "outside.svg"  # a real .svg next to the input folder
+    outside.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"/>')
+    graph = {"1": {"class_type": "LLMSketch_LoadSVG", "inputs": {"svg_file": name}},
              "2": {"class_type": "LLMSketch_SaveSVG", "inputs": {"svg": ["1", 0], "filename_prefix": "x"}}}
-    with pytest.raises(ComfyError):
+    with pytest.raises(ComfyError, match="not an .svg file in ComfyUI's input folder"):
         comfy_server.run(graph)
     assert comfy_server.alive()

@@ -229,19 +229,8 @@ async function runMode(browser, mode) {
   // right, past the dog's centre, and down below it (so that neither hides the other in the screenshots)
   const dx = Math.min(centreX(dog.bbox) - centreX(cat.bbox) + 30, first.width - cat.bbox[2] - 1);
   const dy = Math.max(0, Math.min(dog.bbox[3] - cat.bbox[1] + 10, first.height - cat.bbox[3] - 1));
-  const points = await page.evaluate(({ id, dx, dy }) => {
-    const panel = document.querySelector(".llms-sketch");
-    const overlay = panel.querySelector(".llms-overlay");
-    const rect = overlay.getBoundingClientRect();
-    const [, , w, h] = overlay.getAttribute("viewBox").split(" ").map(Number);
-    const scale = Math.min(rect.width / w, rect.height / h);
-    const left = rect.left + (rect.width - w * scale) / 2;
-    const top = rect.top + (rect.height - h * scale) / 2;
-    const box = panel.querySelector(`.llms-object[data-id="${id}"] .llms-box`);
-    const x = Number(box.getAttribute("x")) + Number(box.getAttribute("width")) / 2;
-    const y = Number(box.getAttribute("y")) + Number(box.getAttribute("height")) * 0.6;
-    return { from: [left + x * scale, top + y * scale], to: [left + (x + dx) * scale, top + (y + dy) * scale], scale };
-  }, { id: cat.id, dx, dy });
+  const grip = [centreX(cat.bbox), cat.bbox[1] + (cat.bbox[3] - cat.bbox[1]) * 0.6];
+  const points = { from: await screenPoint(page, grip), to: await screenPoint(page, [grip[0] + dx, grip[1] + dy]) };
   t = Date.now();
   await page.mouse.move(...points.from);
   await page.mouse.down();
@@ -319,26 +308,13 @@ async function runMode(browser, mode) {
   // 6. resize with a corner handle, then Delete, then Reset (the preview only: no run)
   const planned = await previewState(page);
   const dogNow = planned.objects.find((o) => o.label === "dog");
-  const corner = await page.evaluate((id) => {
-    const panel = document.querySelector(".llms-sketch");
-    const overlay = panel.querySelector(".llms-overlay");
-    const rect = overlay.getBoundingClientRect();
-    const [, , w, h] = overlay.getAttribute("viewBox").split(" ").map(Number);
-    const scale = Math.min(rect.width / w, rect.height / h);
-    const left = rect.left + (rect.width - w * scale) / 2;
-    const top = rect.top + (rect.height - h * scale) / 2;
-    const box = panel.querySelector(`.llms-object[data-id="${id}"] .llms-box`);
-    const x = Number(box.getAttribute("x"));
-    const y = Number(box.getAttribute("y"));
-    const bw = Number(box.getAttribute("width"));
-    const bh = Number(box.getAttribute("height"));
-    return { centre: [left + (x + bw / 2) * scale, top + (y + bh / 2) * scale],
-      se: [left + (x + bw) * scale, top + (y + bh) * scale], scale };
-  }, dogNow.id);
+  const [x0, y0, x1, y1] = dogNow.bbox;
+  const corner = { centre: await screenPoint(page, [(x0 + x1) / 2, (y0 + y1) / 2]),
+    se: await screenPoint(page, [x1, y1]), grown: await screenPoint(page, [x1 + 12, y1 + 40]) };
   await page.mouse.click(...corner.centre); // select the dog
   await page.mouse.move(...corner.se);
   await page.mouse.down();
-  await page.mouse.move(corner.se[0] + 12 * corner.scale, corner.se[1] + 40 * corner.scale, { steps: 5 });
+  await page.mouse.move(...corner.grown, { steps: 5 });
   await page.mouse.up();
   await page.waitForFunction(() => document.querySelector(".llms-sketch")?.dataset.edited === "true"
     && document.querySelector(".llms-sketch")?.dataset.state === "ready", null, { timeout: 20_000 });
